@@ -1,0 +1,83 @@
+// Command walletconsole walks the Wallets API session-key flow (EIP-7702):
+// a terminal console, a headless `flow` command, and an embedded
+// API-compatible sandbox on a local EVM chain.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build info.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand; each cmd_*.go file registers its own.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]command{}
+
+// consoleCmd runs the TUI (cmd_console.go sets it).
+var consoleCmd func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "--help", "help":
+			usage(stdout)
+			return 0
+		case "-v", "--version", "version":
+			fmt.Fprintln(stdout, "walletconsole", versionString())
+			return 0
+		}
+		if c, ok := commands[args[0]]; ok {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	if consoleCmd == nil {
+		usage(stderr)
+		return 2
+	}
+	return consoleCmd(ctx, args, stdin, stdout, stderr)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `walletconsole: walk the Wallets API session-key flow (EIP-7702)
+
+Usage:
+  walletconsole [flags]              open the console (embedded sandbox unless a secret key is set)
+  walletconsole flow [flags]         run login → session key → grant → send headless
+  walletconsole sandbox [flags]      serve the API-compatible sandbox on loopback
+  walletconsole session show [flags] show what a session key may do on an account
+  walletconsole --version | --help
+
+Run 'walletconsole <command> --help' for a command's flags.
+Credentials: --client-id/--secret-key/--api-url, or THIRDWEB_CLIENT_ID,
+THIRDWEB_SECRET_KEY, THIRDWEB_API_URL. See README.md.
+`)
+}
