@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"walletconsole/apiclient"
+	"walletconsole/flows"
+	"walletconsole/theme"
+)
+
+// screen is one step of the console. The root (app.go) sizes every screen,
+// routes messages to the active one and owns the header, footer, banners,
+// status line and global keys. Screens ask (goToMsg, copyMsg, errMsg…), the
+// root acts.
+type screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) tea.Cmd // mutates in place
+	View() string
+	SetSize(w, h int)
+	help.KeyMap
+	Capturing() bool // a text field has focus: letter shortcuts off
+}
+
+// screenID names the screens; the order is the walkthrough's.
+type screenID int
+
+const (
+	connectScreen screenID = iota
+	loginScreen
+	sessionKeyScreen
+	permissionsScreen
+	grantScreen
+	sendScreen
+	activityScreen
+	numScreens
+)
+
+var screenNames = [...]string{"Connect", "Guest login", "Session key", "Permissions", "Grant", "Send", "Activity"}
+
+func (id screenID) String() string {
+	if id >= 0 && int(id) < len(screenNames) {
+		return screenNames[id]
+	}
+	return fmt.Sprintf("screen(%d)", int(id))
+}
+
+// --- Messages screens emit for the root ---
+
+// goToMsg opens another screen (its Init runs).
+type goToMsg struct{ to screenID }
+
+// goBackMsg goes one step back, keeping every screen's state.
+type goBackMsg struct{}
+
+// copyMsg asks the root to copy value (clipboard, else OSC 52) and to say
+// on the status line which happened.
+type copyMsg struct{ label, value string }
+
+// errMsg puts an error banner on the owner screen. `r` on that screen sends
+// it a retryMsg; nothing typed is lost.
+type errMsg struct {
+	owner screenID
+	err   error
+}
+
+// retryMsg is sent by the root to the screen whose banner the user retried.
+type retryMsg struct{}
+
+// clearErrMsg removes the owner's banner (e.g. after a success).
+type clearErrMsg struct{ owner screenID }
+
+// statusMsg shows a transient line in the footer.
+type statusMsg struct{ text string }
+
+// grantRequestedMsg is what the permissions screen emits on ctrl+s: the
+// grant screen sends it and the root opens the grant screen.
+type grantRequestedMsg struct{ in flows.GrantInput }
+
+// goToCmd, backCmd, copyCmd, errCmd, statusCmd wrap the messages above.
+func goToCmd(to screenID) tea.Cmd { return func() tea.Msg { return goToMsg{to} } }
+func backCmd() tea.Msg            { return goBackMsg{} }
+func copyCmd(label, value string) tea.Cmd {
+	return func() tea.Msg { return copyMsg{label, value} }
+}
+func errCmd(owner screenID, err error) tea.Cmd {
+	return func() tea.Msg { return errMsg{owner, err} }
+}
+func statusCmd(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text} } }
+
+// --- State shared with every screen ---
+
+// session is what the walkthrough has produced so far; the root writes it
+// (in Update), screens read it.
+type session struct {
+	login    flows.Login
+	key      flows.SessionKey
+	grant    flows.Grant
+	grantOK  bool // grant confirmed
+	sandbox  *apiclient.SandboxInfo
+	sbReady  bool  // sandbox (or live API) usable
+	sbErr    error // sandbox failed to start
+	sendIDs  []string
+	connDone bool
+}
+
+// common is handed to every screen: styles, config, runner, clock.
+type common struct {
+	th     theme.Theme
+	st     theme.Styles
+	cfg    flows.Config
+	runner *flows.Runner // nil until connected; replaced on reconnect
+	client *apiclient.Client
+	ctx    context.Context // cancelled when the program ends
+	now    func() time.Time
+	reveal bool
+	log    *exchangeLog
+	sess   session
+	width  int // whole terminal
+	height int
+}
+
+// chainID is the chain every call uses.
+func (c *common) chainID() uint64 {
+	if c.runner != nil && c.runner.ChainID != 0 {
+		return c.runner.ChainID
+	}
+	return c.cfg.ChainID
+}
+
+// hex shortens long hex when the area is narrow.
+func (c *common) hex(s string, width int) string {
+	if width >= len(s)+2 {
+		return s
+	}
+	return apiclient.ShortHex(s)
+}
+
+// exchangeLog keeps every HTTP exchange of the run; the apiclient hook
+// writes it from command goroutines, Update and View read it.
+type exchangeLog struct {
+	mu  sync.Mutex
+	all []apiclient.Exchange
+}
+
+func (l *exchangeLog) add(e apiclient.Exchange) {
+	l.mu.Lock()
+	l.all = append(l.all, e)
+	l.mu.Unlock()
+}
+
+// last returns the newest exchange with the tag ("" = any).
+func (l *exchangeLog) last(tag string) (apiclient.Exchange, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.all) - 1; i >= 0; i-- {
+		if tag == "" || l.all[i].Tag == tag {
+			return l.all[i], true
+		}
+	}
+	return apiclient.Exchange{}, false
+}
+
+// find returns the newest exchange whose request or response mentions s
+// (a transaction ID), preferring writes over polls.
+func (l *exchangeLog) find(tag, s string) (apiclient.Exchange, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.all) - 1; i >= 0; i-- {
+		e := l.all[i]
+		if (tag == "" || e.Tag == tag) && strings.Contains(string(e.ResponseBody), s) {
+			return e, true
+		}
+	}
+	return apiclient.Exchange{}, false
+}
+
+func (l *exchangeLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.all)
+}
+
+// requester is implemented by screens that made a request: `x` copies it as
+// curl and `i` shows it in the inspector.
+type requester interface {
+	exchangeTag() string
+}
+
+// errorText is the banner text for an error: API status, code and message.
+func errorText(err error) string {
+	var ae *apiclient.APIError
+	if errors.As(err, &ae) {
+		s := fmt.Sprintf("API %d", ae.Status)
+		if ae.Code != "" {
+			s += " " + ae.Code
+		}
+		if ae.Message != "" {
+			s += ": " + ae.Message
+		}
+		if ae.Method != "" {
+			s += " (" + ae.Method + " " + ae.Path + ")"
+		}
+		return s
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	return err.Error()
+}
