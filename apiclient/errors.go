@@ -1,0 +1,206 @@
+package apiclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// APIError is a non-2xx answer of the API. Error() is one line:
+//
+//	POST /wallets/send: 400 invalid_request: recipients[0].address is not an address (request 7f3a…)
+type APIError struct {
+	Status     int
+	Code       string // "" when the body has none
+	Message    string // never empty: falls back to a cut-down body or the status text
+	RequestID  string // x-request-id header or body correlationId
+	Method     string
+	Path       string        // relative to the base URL, without the query
+	RetryAfter time.Duration // from Retry-After (seconds or HTTP date); 0 if absent
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request " + shortID(e.RequestID) + ")")
+	}
+	return b.String()
+}
+
+// AsAPIError finds an *APIError in err's chain.
+func AsAPIError(err error) (*APIError, bool) {
+	var e *APIError
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// StatusOf returns the HTTP status of an API error in err's chain, or 0.
+func StatusOf(err error) int {
+	if e, ok := AsAPIError(err); ok {
+		return e.Status
+	}
+	return 0
+}
+
+// RetryAfterOf returns the Retry-After of an API error in err's chain, or 0.
+func RetryAfterOf(err error) time.Duration {
+	if e, ok := AsAPIError(err); ok {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// Temporary reports whether a retry later may succeed (429, 5xx).
+func (e *APIError) Temporary() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+func shortID(id string) string {
+	if utf8.RuneCountInString(id) <= 12 {
+		return id
+	}
+	return string([]rune(id)[:8]) + "…"
+}
+
+// parseAPIError reads an error body defensively (api-v1.md §7), in order:
+// "error" as a string or an object with message/code, top-level
+// message/code, result.message, else the raw body cut short. It never fails.
+func parseAPIError(method, path string, status int, h http.Header, body []byte, now time.Time) *APIError {
+	e := &APIError{Status: status, Method: method, Path: path}
+	if h != nil {
+		e.RequestID = strings.TrimSpace(h.Get("x-request-id"))
+		e.RetryAfter = parseRetryAfter(h.Get("Retry-After"), now)
+	}
+	trimmed := bytes.TrimSpace(body)
+	var m map[string]any
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &m) == nil {
+		switch v := m["error"].(type) {
+		case string:
+			e.Message = v
+		case map[string]any:
+			e.Message = str(v["message"])
+			e.Code = str(v["code"])
+			if e.Message == "" {
+				e.Message = str(v["error"])
+			}
+		}
+		if e.Message == "" {
+			e.Message = str(m["message"])
+		}
+		if e.Code == "" {
+			e.Code = str(m["code"])
+		}
+		if e.Message == "" {
+			if r, ok := m["result"].(map[string]any); ok {
+				e.Message = str(r["message"])
+			}
+		}
+		if e.RequestID == "" {
+			e.RequestID = str(m["correlationId"])
+		}
+		if e.RequestID == "" {
+			if r, ok := m["error"].(map[string]any); ok {
+				e.RequestID = str(r["correlationId"])
+			}
+		}
+	}
+	e.Message = oneLine(e.Message, 300)
+	e.Code = oneLine(e.Code, 60)
+	if e.Message == "" {
+		e.Message = cutBody(trimmed, 160)
+	}
+	if e.Message == "" {
+		e.Message = strings.ToLower(http.StatusText(status))
+		if e.Message == "" {
+			e.Message = "empty response"
+		}
+	}
+	return e
+}
+
+// str renders a JSON scalar as text ("" for null, objects and arrays).
+func str(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+var (
+	titleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	spaceRe = regexp.MustCompile(`\s+`)
+	tagRe   = regexp.MustCompile(`<[^>]*>`)
+)
+
+// cutBody turns a raw body into a short, single-line message. An HTML page
+// gives its title (or its first text), never the whole page.
+func cutBody(b []byte, max int) string {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return ""
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "�")
+	}
+	low := strings.ToLower(s[:min(len(s), 512)])
+	if strings.HasPrefix(low, "<!doctype html") || strings.HasPrefix(low, "<html") || strings.Contains(low, "<body") || strings.Contains(low, "<head") {
+		if m := titleRe.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+			return "HTML page: " + oneLine(m[1], max)
+		}
+		text := oneLine(tagRe.ReplaceAllString(s, " "), max)
+		if text == "" {
+			return fmt.Sprintf("HTML page (%d bytes)", len(b))
+		}
+		return "HTML page: " + text
+	}
+	return oneLine(s, max)
+}
+
+// oneLine collapses whitespace and cuts s to max runes with "…".
+func oneLine(s string, max int) string {
+	s = strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "…"
+	}
+	return s
+}
+
+// parseRetryAfter reads Retry-After as delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		n = min(n, 86400)
+		return time.Duration(n * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

@@ -1,0 +1,167 @@
+package apiclient
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Exchange is one HTTP attempt as the client saw it: what was sent and what
+// came back. The fields are unmasked; use the Masked* methods and Curl to
+// show them.
+type Exchange struct {
+	Tag            string // from WithTag: "login", "session-key", "grant", "send", "watch"…
+	Method         string
+	URL            string // full URL with query
+	RequestHeader  http.Header
+	RequestBody    []byte
+	Status         int // 0 when no response arrived
+	ResponseHeader http.Header
+	ResponseBody   []byte
+	Duration       time.Duration
+	Err            error // transport error, or "HTTP <status>" for non-2xx
+	Start          time.Time
+	Attempt        int // 1 for the first try; GET retries count up
+}
+
+type tagKey struct{}
+
+// WithTag labels every exchange made with ctx (Exchange.Tag).
+func WithTag(ctx context.Context, tag string) context.Context {
+	return context.WithValue(ctx, tagKey{}, tag)
+}
+
+// TagFrom returns the tag set by WithTag, or "".
+func TagFrom(ctx context.Context) string {
+	s, _ := ctx.Value(tagKey{}).(string)
+	return s
+}
+
+// secretHeaders are masked by MaskedRequestHeader and Curl(false).
+var secretHeaders = []string{"X-Secret-Key", "Authorization"}
+
+// MaskSecret shows a secret's ends only: "eyJhbGci…x9Q", "sk_san…9f2".
+// Short values are hidden entirely.
+func MaskSecret(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return ""
+	}
+	if n < 12 {
+		return "…"
+	}
+	r := []rune(s)
+	pre := min(8, n/4)
+	return string(r[:pre]) + "…" + string(r[n-3:])
+}
+
+func maskHeaderValue(name, v string) string {
+	if http.CanonicalHeaderKey(name) == "Authorization" {
+		if scheme, tok, ok := strings.Cut(v, " "); ok {
+			return scheme + " " + MaskSecret(strings.TrimSpace(tok))
+		}
+	}
+	return MaskSecret(v)
+}
+
+// MaskedRequestHeader returns a copy of the request headers with
+// x-secret-key and Authorization masked.
+func (e Exchange) MaskedRequestHeader() http.Header {
+	h := e.RequestHeader.Clone()
+	if h == nil {
+		return http.Header{}
+	}
+	for _, k := range secretHeaders {
+		if vs, ok := h[k]; ok {
+			out := make([]string, len(vs))
+			for i, v := range vs {
+				out[i] = maskHeaderValue(k, v)
+			}
+			h[k] = out
+		}
+	}
+	return h
+}
+
+// jwtRe matches a compact JWS: three base64url parts, header starting eyJ.
+var jwtRe = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+
+func maskJWTs(s string) string {
+	if !strings.Contains(s, "eyJ") {
+		return s
+	}
+	return jwtRe.ReplaceAllStringFunc(s, MaskSecret)
+}
+
+// MaskedResponseBody returns the response body with JWT-looking strings
+// masked (POST /auth/complete returns the user's token).
+func (e Exchange) MaskedResponseBody() []byte { return []byte(maskJWTs(string(e.ResponseBody))) }
+
+// MaskedRequestBody returns the request body with JWT-looking strings masked.
+func (e Exchange) MaskedRequestBody() []byte { return []byte(maskJWTs(string(e.RequestBody))) }
+
+// Path returns the URL's path and query after the scheme and host.
+func (e Exchange) Path() string {
+	s := e.URL
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		if j := strings.IndexByte(s, '/'); j >= 0 {
+			return s[j:]
+		}
+		return "/"
+	}
+	return s
+}
+
+// Curl renders the request as a paste-able shell command; secrets are
+// masked unless reveal. Headers are sorted; User-Agent is left to curl.
+func (e Exchange) Curl(reveal bool) string {
+	h := e.RequestHeader
+	body := e.RequestBody
+	if !reveal {
+		h = e.MaskedRequestHeader()
+		body = e.MaskedRequestBody()
+	}
+	var b strings.Builder
+	b.WriteString("curl -sS -X ")
+	method := e.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	b.WriteString(method + " " + ShellQuote(e.URL))
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		if http.CanonicalHeaderKey(k) == "User-Agent" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			b.WriteString(" -H " + ShellQuote(headerName(k)+": "+v))
+		}
+	}
+	if len(body) > 0 {
+		b.WriteString(" --data-raw " + ShellQuote(string(body)))
+	}
+	return b.String()
+}
+
+// headerName prints the API's own headers as the docs spell them.
+func headerName(k string) string {
+	switch c := http.CanonicalHeaderKey(k); c {
+	case "Authorization", "Content-Type":
+		return c
+	}
+	return strings.ToLower(k)
+}
+
+// ShellQuote quotes s for POSIX shells with single quotes.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
