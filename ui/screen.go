@@ -97,8 +97,8 @@ func statusCmd(text string) tea.Cmd { return func() tea.Msg { return statusMsg{t
 
 // --- State shared with every screen ---
 
-// session is what the walkthrough has produced so far; the root writes it
-// (in Update), screens read it.
+// session is what the walkthrough has produced so far. Each screen writes
+// its own step's result (in Update, never in a command); all read it.
 type session struct {
 	login    flows.Login
 	key      flows.SessionKey
@@ -188,11 +188,37 @@ func (l *exchangeLog) len() int {
 	return len(l.all)
 }
 
-// requester is implemented by screens that made a request: `x` copies it as
-// curl and `i` shows it in the inspector.
+// Optional interfaces a screen may implement; the root checks for them.
+
+// requester: the screen's step made requests tagged with exchangeTag()
+// (apiclient.WithTag): `x` copies the newest as curl, `i` shows it in the
+// inspector. Tags: "login", "session-key", "grant", "send", "watch".
 type requester interface {
 	exchangeTag() string
 }
+
+// copier: `c` copies what the screen has highlighted (address, ID, hash).
+// ok=false: nothing to copy (the root says so on the status line).
+type copier interface {
+	copyTarget() (label, value string, ok bool)
+}
+
+// escConsumer: while consumesEsc() is true the root hands esc to the screen
+// (e.g. to close a nested editor) instead of going back a step.
+type escConsumer interface {
+	consumesEsc() bool
+}
+
+// Constructors (one per screen file). The permissions screen (owned by the
+// ui-permissions helper) provides:
+//
+//	func newPermissionsScreen(c *common) screen
+//
+// It reads c.sess.key.Address and c.chainID() for its JSON preview
+// (flows.BuildGrantRequest), uses c.st for styles and c.now for expiry, and
+// on ctrl+s emits grantRequestedMsg{in}. The root then opens the grant
+// screen, which sends it; an API error shows there, esc returns to the form
+// with everything kept.
 
 // errorText is the banner text for an error: API status, code and message.
 func errorText(err error) string {
