@@ -1,0 +1,360 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/google/uuid"
+
+	"walletconsole/apiclient"
+	"walletconsole/apiclient/sandbox/chain"
+)
+
+// Transaction records and the queue.
+//
+// Every accepted write gets a record in state QUEUED at once. A job touches
+// a set of accounts (lanes) on one chain; jobs run one at a time per lane, in
+// acceptance order: a job starts when it heads every lane it touches, so
+// jobs on disjoint accounts run concurrently and no job overtakes an earlier
+// one on a shared account. A job submits, records SUBMITTED with the hash,
+// waits for the block, and ends CONFIRMED or FAILED; a submit error ends
+// FAILED too. Nothing is ever left non-final (Close fails leftovers).
+
+type record struct {
+	seq     uint64
+	account common.Address // executionParams.accountAddress (for the from filter)
+	tx      apiclient.Transaction
+}
+
+type txStore struct {
+	mu    sync.Mutex
+	seq   uint64
+	byID  map[string]*record
+	order []*record // acceptance order
+}
+
+func newTxStore() *txStore { return &txStore{byID: map[string]*record{}} }
+
+type newRecord struct {
+	chainID    uint64
+	clientID   string
+	from       common.Address
+	account    common.Address
+	sessionKey *common.Address
+	params     []apiclient.TransactionParam
+	batchIndex int
+	now        time.Time
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("sandbox: marshal: " + err.Error())
+	}
+	return b
+}
+
+func (ts *txStore) add(n newRecord) *record {
+	ep := apiclient.ExecutionParams7702{
+		Type:           "EIP7702",
+		ChainID:        strconv.FormatUint(n.chainID, 10),
+		AccountAddress: n.account.Hex(),
+	}
+	if n.sessionKey != nil {
+		ep.SessionKeyAddress = n.sessionKey.Hex()
+	}
+	if n.params == nil {
+		n.params = []apiclient.TransactionParam{}
+	}
+	rec := &record{
+		account: n.account,
+		tx: apiclient.Transaction{
+			ID:                uuid.NewString(),
+			BatchIndex:        n.batchIndex,
+			ChainID:           apiclient.NumString(strconv.FormatUint(n.chainID, 10)),
+			ClientID:          n.clientID,
+			From:              n.from.Hex(),
+			Status:            apiclient.StatusQueued,
+			CreatedAt:         isoTime(n.now),
+			ExecutionParams:   mustJSON(ep),
+			TransactionParams: mustJSON(n.params),
+		},
+	}
+	ts.mu.Lock()
+	ts.seq++
+	rec.seq = ts.seq
+	ts.byID[rec.tx.ID] = rec
+	ts.order = append(ts.order, rec)
+	ts.mu.Unlock()
+	return rec
+}
+
+// get returns a copy of the record.
+func (ts *txStore) get(id string) (apiclient.Transaction, bool) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	r, ok := ts.byID[id]
+	if !ok {
+		return apiclient.Transaction{}, false
+	}
+	return r.tx, true
+}
+
+// list returns copies, newest first, filtered by from (matching the record's
+// from or its account) when from is non-nil.
+func (ts *txStore) list(from *common.Address) []apiclient.Transaction {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var out []apiclient.Transaction
+	for i := len(ts.order) - 1; i >= 0; i-- {
+		r := ts.order[i]
+		if from != nil && common.HexToAddress(r.tx.From) != *from && r.account != *from {
+			continue
+		}
+		out = append(out, r.tx)
+	}
+	return out
+}
+
+// update applies f to a non-final record.
+func (ts *txStore) update(r *record, f func(t *apiclient.Transaction)) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if r.tx.Status.Final() {
+		return
+	}
+	f(&r.tx)
+}
+
+func (ts *txStore) submitted(r *record, hash common.Hash, params []apiclient.TransactionParam) {
+	ts.update(r, func(t *apiclient.Transaction) {
+		h := hash.Hex()
+		t.Status = apiclient.StatusSubmitted
+		t.TransactionHash = &h
+		if params != nil {
+			t.TransactionParams = mustJSON(params)
+		}
+	})
+}
+
+func (ts *txStore) confirmed(r *record, block uint64, at time.Time) {
+	ts.update(r, func(t *apiclient.Transaction) {
+		ts := isoTime(at)
+		bn := apiclient.NumString(strconv.FormatUint(block, 10))
+		t.Status = apiclient.StatusConfirmed
+		t.ConfirmedAt = &ts
+		t.ConfirmedAtBlockNumber = &bn
+	})
+}
+
+func (ts *txStore) failed(r *record, msg string) {
+	ts.update(r, func(t *apiclient.Transaction) {
+		t.Status = apiclient.StatusFailed
+		t.ErrorMessage = &msg
+	})
+}
+
+// failPending ends every non-final record with msg.
+func (ts *txStore) failPending(msg string, now time.Time) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, r := range ts.order {
+		if !r.tx.Status.Final() {
+			m := msg
+			r.tx.Status = apiclient.StatusFailed
+			r.tx.ErrorMessage = &m
+		}
+	}
+}
+
+// ---------------------------------------------------------------------
+
+type laneKey struct {
+	chainID uint64
+	addr    common.Address
+}
+
+// job is one queued transaction.
+type job struct {
+	rec    *record
+	chain  *chain.Chain
+	lanes  []laneKey
+	submit func(ctx context.Context) (*chain.Pending, error)
+	// paramsFromPending: replace transactionParams with Pending.Calls once
+	// submitted (grants, whose calldata carries the user's signature).
+	paramsFromPending bool
+	started           bool
+}
+
+type scheduler struct {
+	mu      sync.Mutex
+	lanes   map[laneKey][]*job
+	pending int
+	idle    *sync.Cond
+}
+
+func newScheduler() *scheduler {
+	s := &scheduler{lanes: map[laneKey][]*job{}}
+	s.idle = sync.NewCond(&s.mu)
+	return s
+}
+
+// enqueue adds j behind every earlier job on its lanes; ready jobs are
+// returned for the caller to start.
+func (sc *scheduler) enqueue(j *job) []*job {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	seen := map[laneKey]bool{}
+	lanes := j.lanes[:0:0]
+	for _, k := range j.lanes {
+		if !seen[k] {
+			seen[k] = true
+			lanes = append(lanes, k)
+		}
+	}
+	j.lanes = lanes
+	for _, k := range j.lanes {
+		sc.lanes[k] = append(sc.lanes[k], j)
+	}
+	sc.pending++
+	return sc.readyLocked([]*job{j})
+}
+
+func (sc *scheduler) readyLocked(cands []*job) []*job {
+	var out []*job
+	for _, j := range cands {
+		if j.started {
+			continue
+		}
+		ok := true
+		for _, k := range j.lanes {
+			if q := sc.lanes[k]; len(q) == 0 || q[0] != j {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			j.started = true
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// done removes j from its lanes and returns the jobs that became ready.
+func (sc *scheduler) done(j *job) []*job {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	var cands []*job
+	for _, k := range j.lanes {
+		q := sc.lanes[k]
+		if len(q) > 0 && q[0] == j {
+			q = q[1:]
+		}
+		if len(q) == 0 {
+			delete(sc.lanes, k)
+		} else {
+			sc.lanes[k] = q
+			cands = append(cands, q[0])
+		}
+	}
+	sc.pending--
+	if sc.pending == 0 {
+		sc.idle.Broadcast()
+	}
+	return sc.readyLocked(cands)
+}
+
+// wait blocks until no job is pending or the timeout passes; it reports
+// whether the queue drained.
+func (sc *scheduler) wait(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() {
+		sc.mu.Lock()
+		sc.idle.Broadcast()
+		sc.mu.Unlock()
+	})
+	defer timer.Stop()
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for sc.pending > 0 && time.Now().Before(deadline) {
+		sc.idle.Wait()
+	}
+	return sc.pending == 0
+}
+
+// enqueue queues a job and starts it if its lanes are free.
+func (s *Server) enqueue(j *job) {
+	for _, r := range s.sched.enqueue(j) {
+		go s.run(r)
+	}
+}
+
+func (s *Server) run(j *job) {
+	s.execute(j)
+	for _, r := range s.sched.done(j) {
+		go s.run(r)
+	}
+}
+
+// execute takes one job from QUEUED to a final state.
+func (s *Server) execute(j *job) {
+	ctx := s.runCtx
+	if ctx.Err() != nil {
+		s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
+		return
+	}
+	p, err := j.submit(ctx)
+	if err != nil {
+		s.txs.failed(j.rec, "submitting the transaction failed: "+err.Error())
+		s.log.Warn("tx submit failed", "id", j.rec.tx.ID, "err", err)
+		return
+	}
+	var params []apiclient.TransactionParam
+	if j.paramsFromPending && len(p.Calls) > 0 {
+		params = wireCalls(p.Calls)
+	}
+	s.txs.submitted(j.rec, p.Hash, params)
+	out, err := j.chain.Wait(ctx, p)
+	switch {
+	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, chain.ErrClosed)):
+		s.txs.failed(j.rec, "sandbox closed before the transaction was mined")
+	case err != nil:
+		s.txs.failed(j.rec, "waiting for the transaction failed: "+err.Error())
+	case out.Success:
+		at := out.BlockTime
+		if at.IsZero() {
+			at = s.now()
+		}
+		s.txs.confirmed(j.rec, out.Block, at)
+	default:
+		reason := out.Reason
+		if reason == "" {
+			reason = "Reverted: the transaction reverted"
+		}
+		s.txs.failed(j.rec, reason)
+	}
+}
+
+func wireCalls(calls []chain.Call) []apiclient.TransactionParam {
+	out := make([]apiclient.TransactionParam, len(calls))
+	for i, c := range calls {
+		v := c.Value
+		if v == nil {
+			v = new(big.Int)
+		}
+		data := "0x"
+		if len(c.Data) > 0 {
+			data = hexutil.Encode(c.Data)
+		}
+		out[i] = apiclient.TransactionParam{To: c.To.Hex(), Data: data, Value: apiclient.Dec(v)}
+	}
+	return out
+}
