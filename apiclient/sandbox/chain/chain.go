@@ -61,6 +61,10 @@ const (
 	// blocks is considered dropped (Wait fails).
 	dropAfterBlocks = 20
 	blockGasLimit   = 150_000_000
+	// The mined index keeps results of the last keepBlocks blocks (older
+	// ones are looked up on the chain), pruned every pruneEvery blocks.
+	keepBlocks = 10_000
+	pruneEvery = 1_000
 )
 
 // Chain is one simulated chain. Safe for concurrent use.
@@ -370,6 +374,13 @@ func (c *Chain) afterBlockLocked() {
 	}
 	c.lastTime = block.Time()
 	c.lastNum = block.NumberU64()
+	if c.lastNum%pruneEvery == 0 {
+		for h, m := range c.mined {
+			if m.block+keepBlocks < c.lastNum {
+				delete(c.mined, h)
+			}
+		}
+	}
 	close(c.blockSig)
 	c.blockSig = make(chan struct{})
 	c.sigMu.Unlock()
@@ -676,6 +687,9 @@ func (c *Chain) Wait(ctx context.Context, p *Pending) (Outcome, error) {
 		if dropped {
 			return Outcome{}, fmt.Errorf("chain: transaction %s was not mined (dropped)", p.Hash.Hex())
 		}
+		if m = c.lookupMined(ctx, p.Hash); m != nil {
+			break
+		}
 		select {
 		case <-sig:
 		case <-ctx.Done():
@@ -718,6 +732,26 @@ func (c *Chain) Wait(ctx context.Context, p *Pending) (Outcome, error) {
 	}
 	o.Reason = c.revertReason(ctx, p, m)
 	return o, nil
+}
+
+// lookupMined finds a transaction no longer (or never) in the mined index,
+// e.g. pruned, by asking the chain.
+func (c *Chain) lookupMined(ctx context.Context, h common.Hash) *minedTx {
+	c.mu.Lock()
+	_, tracked := c.unmined[h]
+	c.mu.Unlock()
+	if tracked {
+		return nil
+	}
+	rc, err := c.client.TransactionReceipt(ctx, h)
+	if err != nil || rc == nil || rc.BlockNumber == nil {
+		return nil
+	}
+	hdr, err := c.client.HeaderByNumber(ctx, rc.BlockNumber)
+	if err != nil {
+		return nil
+	}
+	return &minedTx{receipt: rc, block: rc.BlockNumber.Uint64(), blockTime: hdr.Time}
 }
 
 func hasSessionCreated(logs []*types.Log, account *common.Address) bool {

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -486,7 +487,11 @@ func TestSessionReadBack(t *testing.T) {
 		}}},
 		TransferPolicies: []TransferSpec{{Target: rcpt, MaxValuePerUse: eth(1), ValueLimit: UsageLimit{LimitType: 2, Limit: eth(2), Period: big.NewInt(86400)}}},
 	}
-	grant(t, c, user, spec)
+	o := grant(t, c, user, spec)
+	t.Logf("restricted grant (1 call policy, 2 constraints, 1 transfer policy, with delegation) gas: %d", o.GasUsed)
+	if o.GasUsed > 1_000_000 {
+		t.Errorf("grant gas %d", o.GasUsed)
+	}
 	st, err := c.Session(ctx, addr(user), addr(sk))
 	if err != nil {
 		t.Fatal(err)
@@ -514,6 +519,8 @@ func TestSessionReadBack(t *testing.T) {
 	p, err := c.SubmitExecute(ctx, sk, addr(user), []Call{{To: c.Token(), Data: transferData(t, rcpt, tst(40))}, {To: rcpt, Value: eth(1)}})
 	if o := mustWait(t, c, p, err); !o.Success {
 		t.Fatal(o.Reason)
+	} else {
+		t.Logf("restricted execute (token transfer + ETH transfer, 2 metered limits) gas: %d", o.GasUsed)
 	}
 	st, _ = c.Session(ctx, addr(user), addr(sk))
 	if remaining(st, "callParam").Cmp(tst(110)) != 0 || remaining(st, "transferValue").Cmp(eth(1)) != 0 {
@@ -686,5 +693,35 @@ func TestRPC(t *testing.T) {
 		t.Fatal("non-loopback RPC address accepted")
 	} else {
 		bad.Close()
+	}
+}
+
+func TestCloseNoLeaks(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, bt := range []time.Duration{0, 50 * time.Millisecond} {
+		m := NewManager(Options{BlockTime: bt})
+		for _, id := range []uint64{1, 2} {
+			c, err := m.Get(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Fund(ctxT(t), addr(newKey(t))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Get(1); err == nil {
+			t.Fatal("Get after Close")
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("goroutines: %d before, %d after close\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
