@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
@@ -764,8 +766,10 @@ func hasSessionCreated(logs []*types.Log, account *common.Address) bool {
 	return false
 }
 
-// revertReason replays the transaction as a call at the parent block (then,
-// failing that, at its own block) to get the revert data.
+// revertReason recovers the revert data: first by re-simulating the block's
+// transactions up to this one on the parent state (eth_simulateV1, exact even
+// when earlier transactions in the block matter), else by replaying the call
+// alone at the parent block, then at its own block.
 func (c *Chain) revertReason(ctx context.Context, p *Pending, m *minedTx) string {
 	tx := p.tx
 	msg := ethereum.CallMsg{
@@ -775,6 +779,9 @@ func (c *Chain) revertReason(ctx context.Context, p *Pending, m *minedTx) string
 		Value:             tx.Value(),
 		Data:              tx.Data(),
 		AuthorizationList: tx.SetCodeAuthorizations(),
+	}
+	if data, ok := c.simulateRevert(ctx, p, m); ok {
+		return contracts.DecodeRevert(data)
 	}
 	for _, n := range []uint64{m.block - 1, m.block} {
 		_, err := c.client.CallContract(ctx, msg, new(big.Int).SetUint64(n))
@@ -805,4 +812,93 @@ func revertData(err error) ([]byte, bool) {
 		return v, true
 	}
 	return nil, false
+}
+
+// simulateRevert re-runs the transactions of p's block, up to and including
+// p, on the parent state with the block's timestamp, and returns p's revert data.
+func (c *Chain) simulateRevert(ctx context.Context, p *Pending, m *minedTx) ([]byte, bool) {
+	rc := rawRPC(c.client)
+	if rc == nil || m.block == 0 {
+		return nil, false
+	}
+	block, err := c.client.BlockByNumber(ctx, new(big.Int).SetUint64(m.block))
+	if err != nil {
+		return nil, false
+	}
+	var calls []map[string]interface{}
+	idx := -1
+	for i, tx := range block.Transactions() {
+		from, err := types.Sender(c.signer, tx)
+		if err != nil {
+			return nil, false
+		}
+		call := map[string]interface{}{
+			"from":  from,
+			"to":    tx.To(),
+			"gas":   hexutil.Uint64(tx.Gas()),
+			"value": (*hexutil.Big)(tx.Value()),
+			"input": hexutil.Bytes(tx.Data()),
+			"nonce": hexutil.Uint64(tx.Nonce()),
+		}
+		if auths := tx.SetCodeAuthorizations(); len(auths) > 0 {
+			call["authorizationList"] = auths
+		}
+		calls = append(calls, call)
+		if tx.Hash() == p.Hash {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return nil, false
+	}
+	opts := map[string]interface{}{
+		"blockStateCalls": []map[string]interface{}{{
+			"blockOverrides": map[string]interface{}{"time": hexutil.Uint64(m.blockTime)},
+			"calls":          calls,
+		}},
+	}
+	var res []struct {
+		Calls []struct {
+			Status hexutil.Uint64 `json:"status"`
+			Error  *struct {
+				Data string `json:"data"`
+			} `json:"error"`
+		} `json:"calls"`
+	}
+	if err := rc.CallContext(ctx, &res, "eth_simulateV1", opts, hexutil.Uint64(m.block-1)); err != nil {
+		return nil, false
+	}
+	if len(res) != 1 || len(res[0].Calls) != idx+1 {
+		return nil, false
+	}
+	r := res[0].Calls[idx]
+	if r.Status != 0 || r.Error == nil || r.Error.Data == "" {
+		return nil, false
+	}
+	data, err := hexutil.Decode(r.Error.Data)
+	return data, err == nil
+}
+
+// rawRPC digs the *rpc.Client out of the simulated backend's client (a
+// struct embedding *ethclient.Client, whose Client method the embedded
+// field's name shadows). nil if the layout ever changes.
+func rawRPC(cl simulated.Client) *rpc.Client {
+	if rc, ok := cl.(interface{ Client() *rpc.Client }); ok {
+		return rc.Client()
+	}
+	v := reflect.ValueOf(cl)
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !f.CanInterface() {
+			continue
+		}
+		if ec, ok := f.Interface().(*ethclient.Client); ok && ec != nil {
+			return ec.Client()
+		}
+	}
+	return nil
 }

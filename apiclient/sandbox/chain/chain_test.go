@@ -725,3 +725,35 @@ func TestCloseNoLeaks(t *testing.T) {
 		t.Fatalf("goroutines: %d before, %d after close\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestSameBlockRevertReason: a grant and a violating execute mined in one
+// block; replaying the execute alone on the parent state would say
+// SessionExpired, the block re-simulation gives the real reason.
+func TestSameBlockRevertReason(t *testing.T) {
+	_, c := newTestChain(t, Options{BlockTime: 300 * time.Millisecond})
+	ctx := ctxT(t)
+	user, sk := newKey(t), newKey(t)
+	rcpt := common.HexToAddress("0x4444444444444444444444444444444444444444")
+	pg, err := c.SubmitGrant(ctx, user, SessionSpec{Signer: addr(sk), ExpiresAt: expiry(c, time.Hour),
+		CallPolicies: []CallSpec{{Target: c.Token(), Selector: selTransfer}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := c.SubmitExecute(ctx, sk, addr(user), []Call{{To: c.Token(), Data: approveData(t, rcpt, wei(1))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	og := mustWait(t, c, pg, nil)
+	oe := mustWait(t, c, pe, nil)
+	if !og.Success || og.Block != oe.Block {
+		t.Fatalf("grant %+v, execute block %d", og, oe.Block)
+	}
+	wantFail(t, oe, "CallPolicyViolated: ")
+	c.sigMu.Lock()
+	m := c.mined[pe.Hash]
+	c.sigMu.Unlock()
+	data, ok := c.simulateRevert(ctx, pe, m)
+	if !ok || !strings.HasPrefix(contracts.DecodeRevert(data), "CallPolicyViolated: ") {
+		t.Fatalf("simulateRevert: ok=%v %x", ok, data)
+	}
+}
