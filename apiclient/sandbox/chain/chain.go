@@ -215,8 +215,20 @@ func (c *Chain) Relayer() common.Address { return crypto.PubkeyToAddress(relayer
 // Client gives raw access to the chain (tests, JSON-RPC tooling).
 func (c *Chain) Client() simulated.Client { return c.client }
 
-// Now is the latest block's time.
+// Now is the chain's current time: the latest block's time, or the wall
+// clock if that is later (an idle chain's next block is stamped with the wall
+// clock, or 1 s after the latest block if AdvanceTime moved it ahead). Use it
+// for expiries: a grant's expiresAt computed from a stale block time would be
+// early by however long the chain sat idle. Whole seconds, UTC.
 func (c *Chain) Now() time.Time {
+	c.sigMu.Lock()
+	last := int64(c.lastTime)
+	c.sigMu.Unlock()
+	return time.Unix(max(time.Now().Unix(), last), 0).UTC()
+}
+
+// LatestBlockTime is the latest block's timestamp.
+func (c *Chain) LatestBlockTime() time.Time {
 	c.sigMu.Lock()
 	defer c.sigMu.Unlock()
 	return time.Unix(int64(c.lastTime), 0).UTC()

@@ -321,12 +321,15 @@ func TestExpiry(t *testing.T) {
 	if o := mustWait(t, c, p, err); !o.Success {
 		t.Fatal(o.Reason)
 	}
-	before := c.Now()
+	before := c.LatestBlockTime()
 	if err := c.AdvanceTime(2 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if d := c.Now().Sub(before); d < 2*time.Minute {
+	if d := c.LatestBlockTime().Sub(before); d < 2*time.Minute {
 		t.Fatalf("time advanced by %v", d)
+	}
+	if c.Now().Before(c.LatestBlockTime()) {
+		t.Fatal("Now before the latest block")
 	}
 	p, err = c.SubmitExecute(ctx, sk, addr(user), []Call{{To: addr(user)}})
 	wantFail(t, mustWait(t, c, p, err), "SessionExpired: ")
@@ -688,6 +691,12 @@ func TestRPC(t *testing.T) {
 	if ids := m.Chains(); len(ids) != 1 || ids[0] != 31337 {
 		t.Fatalf("chains %v", ids)
 	}
+	// The port is taken now: a second manager reports it.
+	taken := NewManager(Options{RPCAddr: "127.0.0.1:" + strconv.Itoa(port), RPCChainID: 31337})
+	if _, err := taken.Get(31337); err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("port taken: %v", err)
+	}
+	taken.Close()
 	if bad := NewManager(Options{RPCAddr: "0.0.0.0:8545"}); bad.RPCErr() == nil {
 		bad.Close()
 		t.Fatal("non-loopback RPC address accepted")
