@@ -232,3 +232,10 @@ func wantFailed(t *testing.T, tx apiclient.Transaction, prefix string) {
 		t.Errorf("tx %s: FAILED with confirmation fields set", tx.ID)
 	}
 }
+
+func mustUnmarshal(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+}

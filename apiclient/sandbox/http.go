@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -153,14 +154,17 @@ func (s *Server) serve(h handlerFunc) http.Handler {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(apiclient.ErrorBody{Error: apiclient.ErrorDetail{Code: apiclient.CodeInternal, Message: "encoding response: " + err.Error()}})
+		buf.Reset()
+		enc.Encode(apiclient.ErrorBody{Error: apiclient.ErrorDetail{Code: apiclient.CodeInternal, Message: "encoding response: " + err.Error()}})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(buf.Bytes())
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
@@ -204,7 +208,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("invalid JSON body: %s", describeJSONError(err))
+		msg := describeJSONError(err)
+		if path := locateBadValue(body, err); path != "" {
+			msg = "field " + path + ": " + msg
+		}
+		return badRequest("invalid JSON body: %s", msg)
 	}
 	if dec.More() {
 		return badRequest("invalid JSON body: unexpected data after the JSON object")
@@ -228,6 +236,65 @@ func describeJSONError(err error) string {
 		return "unexpected end of JSON"
 	}
 	return err.Error()
+}
+
+// locateBadValue names the field of a value rejected by a type's own
+// UnmarshalJSON (apiclient.Decimal: "\"-1\" is negative"), which
+// encoding/json reports without its path: it finds the first leaf whose
+// text is the quoted value.
+func locateBadValue(body []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &se) || errors.As(err, &te) {
+		return ""
+	}
+	q, qerr := strconv.QuotedPrefix(err.Error())
+	if qerr != nil {
+		return ""
+	}
+	val, _ := strconv.Unquote(q)
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&tree) != nil {
+		return ""
+	}
+	var walk func(v any, path string) string
+	walk = func(v any, path string) string {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if r := walk(x[k], p); r != "" {
+					return r
+				}
+			}
+		case []any:
+			for i, e := range x {
+				if r := walk(e, fmt.Sprintf("%s[%d]", path, i)); r != "" {
+					return r
+				}
+			}
+		case string:
+			if x == val {
+				return path
+			}
+		case json.Number:
+			if x.String() == val {
+				return path
+			}
+		}
+		return ""
+	}
+	return walk(tree, "")
 }
 
 func jsonKind(goType string) string {

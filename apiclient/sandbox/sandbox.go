@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -90,7 +91,7 @@ type Server struct {
 	fundWei, tokenMint  *big.Int
 	jwtKey              []byte
 	log                 *slog.Logger
-	now                 func() time.Time // wall clock; tests replace it
+	clock               atomic.Pointer[func() time.Time] // wall clock; tests replace it
 
 	chains  *chain.Manager
 	handler http.Handler
@@ -117,8 +118,8 @@ func New(opts Options) (*Server, error) {
 		fundWei:   opts.FundWei,
 		tokenMint: opts.TokenMint,
 		log:       opts.Logger,
-		now:       time.Now,
 	}
+	s.setClock(time.Now)
 	if s.clientID == "" {
 		s.clientID = "sandbox-client-" + randomHex(8)
 	}
@@ -297,7 +298,11 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// jwtNow is the clock the token parser uses.
+func (s *Server) now() time.Time { return (*s.clock.Load())() }
+
+func (s *Server) setClock(f func() time.Time) { s.clock.Store(&f) }
+
+// jwtOptions are the token parser's checks.
 func (s *Server) jwtOptions() []jwt.ParserOption {
 	return []jwt.ParserOption{
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
