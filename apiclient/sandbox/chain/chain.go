@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/txpool"
+	"github.com/ethereum/go-ethereum/core/txpool/legacypool"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
@@ -618,7 +621,14 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 	if err != nil {
 		return nil, err
 	}
-	if err := c.client.SendTransaction(ctx, tx); err != nil {
+	err = c.client.SendTransaction(ctx, tx)
+	if err != nil && isDelegationPoolLimit(err) && len(c.unmined) > 0 {
+		// The pool allows one in-flight transaction per delegated (or
+		// being-delegated) account: seal what is pending, then retry.
+		c.commitLocked()
+		err = c.client.SendTransaction(ctx, tx)
+	}
+	if err != nil {
 		// Forget cached nonces: re-read them from the chain next time.
 		delete(c.nonces, from)
 		for _, a := range authAddrs {
@@ -645,6 +655,18 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		kind:            r.kind,
 		mustBeDelegated: r.mustBeDelegated,
 	}, nil
+}
+
+// isDelegationPoolLimit matches the txpool's EIP-7702 in-flight limits
+// (errors arrive as strings through the in-process RPC).
+func isDelegationPoolLimit(err error) bool {
+	msg := err.Error()
+	for _, e := range []error{txpool.ErrInflightTxLimitReached, legacypool.ErrOutOfOrderTxFromDelegated, legacypool.ErrAuthorityReserved} {
+		if strings.Contains(msg, e.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Chain) signAuth(k *ecdsa.PrivateKey, nonce uint64) (types.SetCodeAuthorization, error) {

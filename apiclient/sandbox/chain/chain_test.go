@@ -766,3 +766,39 @@ func TestSameBlockRevertReason(t *testing.T) {
 		t.Fatalf("simulateRevert: ok=%v %x", ok, data)
 	}
 }
+
+// TestDelegatedSenderSeveralTxsPerBlock: the txpool allows one in-flight
+// transaction per delegated account; several direct sends from a delegated
+// wallet within one block interval still go through.
+func TestDelegatedSenderSeveralTxsPerBlock(t *testing.T) {
+	_, c := newTestChain(t, Options{BlockTime: 200 * time.Millisecond})
+	ctx := ctxT(t)
+	user, sk, other := newKey(t), newKey(t), newKey(t)
+	if err := c.Fund(ctx, addr(user)); err != nil {
+		t.Fatal(err)
+	}
+	// Grant (delegation pending) and a direct send from the user at once.
+	pg, err := c.SubmitGrant(ctx, user, SessionSpec{Signer: addr(sk), IsWildcard: true, ExpiresAt: expiry(c, time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*Pending
+	for i := 0; i < 3; i++ {
+		p, err := c.SubmitDirect(ctx, user, Call{To: addr(other), Value: wei(1)})
+		if err != nil {
+			t.Fatalf("direct %d: %v", i, err)
+		}
+		ps = append(ps, p)
+	}
+	if o := mustWait(t, c, pg, nil); !o.Success {
+		t.Fatal(o.Reason)
+	}
+	for _, p := range ps {
+		if o := mustWait(t, c, p, nil); !o.Success {
+			t.Fatal(o.Reason)
+		}
+	}
+	if b, _ := c.Balance(ctx, addr(other)); b.Cmp(wei(3)) != 0 {
+		t.Fatalf("balance %s", b)
+	}
+}
