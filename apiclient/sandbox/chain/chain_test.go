@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -801,4 +802,48 @@ func TestDelegatedSenderSeveralTxsPerBlock(t *testing.T) {
 	if b, _ := c.Balance(ctx, addr(other)); b.Cmp(wei(3)) != 0 {
 		t.Fatalf("balance %s", b)
 	}
+}
+
+func TestContractViews(t *testing.T) {
+	_, c := newTestChain(t, Options{})
+	ctx := ctxT(t)
+	user := newKey(t)
+	grant(t, c, user, SessionSpec{Signer: addr(newKey(t)), IsWildcard: true})
+	call := func(to common.Address, a abiLike, method string) []interface{} {
+		data, err := a.Pack(method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.Client().CallContract(ctx, ethereumCall(to, data), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		v, err := a.Unpack(method, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	d := call(addr(user), &contracts.AccountABI, "eip712Domain")
+	if d[1].(string) != "MinimalAccount" || d[2].(string) != "1" || d[3].(*big.Int).Uint64() != testChainID || d[4].(common.Address) != addr(user) {
+		t.Fatalf("eip712Domain %v", d)
+	}
+	if v := call(c.Token(), &contracts.TokenABI, "name"); v[0].(string) != "Workshop Token" {
+		t.Fatalf("name %v", v)
+	}
+	if v := call(c.Token(), &contracts.TokenABI, "symbol"); v[0].(string) != "TST" {
+		t.Fatalf("symbol %v", v)
+	}
+	if v := call(c.Token(), &contracts.TokenABI, "decimals"); v[0].(uint8) != 18 {
+		t.Fatalf("decimals %v", v)
+	}
+}
+
+type abiLike interface {
+	Pack(name string, args ...interface{}) ([]byte, error)
+	Unpack(name string, data []byte) ([]interface{}, error)
+}
+
+func ethereumCall(to common.Address, data []byte) ethereum.CallMsg {
+	return ethereum.CallMsg{To: &to, Data: data}
 }

@@ -133,3 +133,14 @@ func TestBuildCheck(t *testing.T) {
 		t.Skipf("build.sh --check unavailable or failed (%v): %s", err, out.String())
 	}
 }
+
+// TestStorageSlot checks the ERC-7201 namespace constant in the account's code.
+func TestStorageSlot(t *testing.T) {
+	h := new(big.Int).SetBytes(crypto.Keccak256([]byte("walletconsole.storage.SessionAccount")))
+	h.Sub(h, big.NewInt(1))
+	slot := crypto.Keccak256(common.LeftPadBytes(h.Bytes(), 32))
+	slot[31] = 0
+	if !bytes.Contains(AccountRuntimeCode(), slot) {
+		t.Fatalf("ERC-7201 slot %x not in the account's code", slot)
+	}
+}
