@@ -621,7 +621,7 @@ func TestBlockTimeMode(t *testing.T) {
 	if err := c.Fund(ctx, addr(user)); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > 2*bt+100*time.Millisecond {
+	if d := time.Since(start); d > 2*bt+250*time.Millisecond {
 		t.Fatalf("fund took %v with block time %v", d, bt)
 	}
 	grant(t, c, user, SessionSpec{Signer: addr(sk), IsWildcard: true})
@@ -643,7 +643,7 @@ func TestBlockTimeMode(t *testing.T) {
 		}
 		blocks[o.Block] = true
 	}
-	if d := time.Since(start); d > 2*bt+100*time.Millisecond {
+	if d := time.Since(start); d > 2*bt+250*time.Millisecond {
 		t.Fatalf("confirmation took %v with block time %v", d, bt)
 	}
 	if len(blocks) > 2 {
