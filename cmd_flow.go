@@ -1,0 +1,411 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"walletconsole/apiclient"
+	"walletconsole/apiclient/sandbox"
+	"walletconsole/flows"
+)
+
+func init() {
+	commands["flow"] = command{summary: "run login → session key → grant → send headless", run: runFlow}
+}
+
+// flowResult is what `walletconsole flow` reports: the text summary on
+// stdout, or this object with --json.
+type flowResult struct {
+	OK         bool        `json:"ok"`
+	Error      string      `json:"error,omitempty"`
+	FailedStep string      `json:"failedStep,omitempty"`
+	Mode       flows.Mode  `json:"mode"`
+	APIURL     string      `json:"apiUrl"`
+	ChainID    uint64      `json:"chainId"`
+	Async      bool        `json:"async"`
+	User       *flowUser   `json:"user,omitempty"`
+	SessionKey *flowKey    `json:"sessionKey,omitempty"`
+	Grant      *flowGrant  `json:"grant,omitempty"`
+	Send       *flowSend   `json:"send,omitempty"`
+	TimingsMs  flowTimings `json:"timingsMs"`
+}
+
+type flowUser struct {
+	Address        string `json:"address"`
+	SessionID      string `json:"sessionId"`
+	IsNewUser      bool   `json:"isNewUser"`
+	TokenExpiresAt string `json:"tokenExpiresAt,omitempty"`
+}
+
+type flowKey struct {
+	Address    string `json:"address"`
+	Identifier string `json:"identifier"`
+}
+
+type flowTx struct {
+	TransactionID   string `json:"transactionId"`
+	Status          string `json:"status,omitempty"`
+	TransactionHash string `json:"transactionHash,omitempty"`
+	BlockNumber     string `json:"blockNumber,omitempty"`
+	ErrorMessage    string `json:"errorMessage,omitempty"`
+}
+
+type flowGrant struct {
+	flowTx
+	FullPermissions   bool   `json:"grantFullPermissions"`
+	DurationInSeconds int64  `json:"durationInSeconds"`
+	CallPolicies      int    `json:"callPolicies"`
+	TransferPolicies  int    `json:"transferPolicies"`
+	ExpiresAt         string `json:"expiresAt"`
+}
+
+type flowSend struct {
+	Transactions []flowTx `json:"transactions"`
+}
+
+type flowTimings struct {
+	Login        int64 `json:"login"`
+	SessionKey   int64 `json:"sessionKey"`
+	Grant        int64 `json:"grant"`
+	GrantConfirm int64 `json:"grantConfirm,omitempty"`
+	Send         int64 `json:"send"`
+	SendConfirm  int64 `json:"sendConfirm,omitempty"`
+	Total        int64 `json:"total"`
+}
+
+func txOf(t apiclient.Transaction) flowTx {
+	return flowTx{TransactionID: t.ID, Status: string(t.Status), TransactionHash: t.Hash(), BlockNumber: t.Block(), ErrorMessage: t.Error()}
+}
+
+const flowUsage = `Usage: walletconsole flow [flags]
+
+Runs the seed example's four calls without a UI: guest login (POST
+/auth/complete), a server wallet as session key (POST /wallets/server), the
+user's grant (POST /wallets/create-session-key), and a send by the session key
+from the user's account (POST /wallets/send: 0 wei to the user). Waits for
+the grant and the send to be final unless --async. Without a secret key it
+starts the embedded sandbox on loopback.
+
+Progress goes to stderr, results to stdout (one JSON object with --json).
+Exit status: 0 ok, 1 a call or transaction failed, 2 usage or config error.
+
+Flags:
+`
+
+// runFlow is `walletconsole flow`.
+func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("walletconsole flow", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flows.RegisterFlags(fs)
+	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
+	policyFile := fs.String("policies", "", "grant the policies of `FILE` (JSON: grantFullPermissions, durationInSeconds, callPolicies, transferPolicies) instead of full permissions")
+	async := fs.Bool("async", false, "print transaction IDs without waiting for them (the send follows the grant at once, as in the seed)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	verbose := fs.Bool("v", false, "print every request as curl on stderr (secrets masked unless --reveal)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), flowUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "walletconsole flow: unexpected argument %q (see --help)\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := flows.LoadConfig(fs, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "walletconsole flow: %v\n", err)
+		return 2
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	durationSet := false
+	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == flows.FlagDuration })
+
+	in := flows.GrantInput{Duration: cfg.Duration, Full: true}
+	if *policyFile != "" {
+		set, err := flows.LoadPolicyFile(*policyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "walletconsole flow: --policies: %v\n", err)
+			return 2
+		}
+		in.Full = set.GrantFullPermissions
+		in.CallPolicies, in.TransferPolicies = set.CallPolicies, set.TransferPolicies
+		if set.DurationInSeconds > 0 && !durationSet {
+			in.Duration = time.Duration(set.DurationInSeconds) * time.Second
+		}
+	}
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	apiclient.Version = versionString()
+
+	var logMu sync.Mutex
+	var logw io.Writer
+	if cfg.LogFile != "" {
+		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "walletconsole flow: --log: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		logw = f
+	}
+	onExchange := func(e apiclient.Exchange) {
+		if logw == nil && !*verbose {
+			return
+		}
+		line := fmt.Sprintf("%s %-11s %d %s %s", e.Start.Format("15:04:05.000"), e.Tag, e.Status, e.Duration.Round(time.Millisecond), e.Curl(false))
+		logMu.Lock()
+		defer logMu.Unlock()
+		if logw != nil {
+			fmt.Fprintln(logw, line)
+		}
+		if *verbose {
+			fmt.Fprintln(stderr, "      "+e.Curl(cfg.Reveal))
+		}
+	}
+
+	res := flowResult{Mode: cfg.Mode, ChainID: cfg.ChainID, Async: *async}
+	start := time.Now()
+	code := doFlow(ctx, cfg, in, *async, onExchange, progress{stderr, *verbose}, &res)
+	res.TimingsMs.Total = time.Since(start).Milliseconds()
+	res.OK = code == 0
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+	} else if code == 0 {
+		printFlow(stdout, res)
+	}
+	if code != 0 {
+		fmt.Fprintf(stderr, "walletconsole flow: %s failed: %s\n", res.FailedStep, res.Error)
+	}
+	return code
+}
+
+// progress writes step lines to stderr; with -v each step's requests are
+// printed between its heading and its result, so those go on lines of their own.
+type progress struct {
+	w       io.Writer
+	verbose bool
+}
+
+func (p progress) start(format string, a ...any) {
+	fmt.Fprintf(p.w, format, a...)
+	if p.verbose {
+		fmt.Fprintln(p.w)
+	} else {
+		fmt.Fprint(p.w, " ")
+	}
+}
+
+func (p progress) end(format string, a ...any) {
+	if p.verbose {
+		fmt.Fprint(p.w, "      → ")
+	}
+	fmt.Fprintf(p.w, format+"\n", a...)
+}
+
+func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, async bool, onExchange func(apiclient.Exchange), pr progress, res *flowResult) int {
+	stderr := pr.w
+	fail := func(step string, err error) int {
+		res.FailedStep, res.Error = step, err.Error()
+		return 1
+	}
+	if cfg.Mode == flows.ModeSandbox {
+		fmt.Fprintln(stderr, "no secret key: starting the embedded sandbox (local chain, nothing leaves this machine)")
+	}
+	conn, err := flows.Connect(ctx, cfg, sandbox.Options{}, apiclient.WithOnExchange(onExchange))
+	if err != nil {
+		return fail("connect", err)
+	}
+	defer conn.Close()
+	res.Mode, res.APIURL = conn.Config.Mode, conn.Config.APIURL
+	fmt.Fprintf(stderr, "%s mode, %s, chain %d\n", conn.Config.Mode, conn.Config.APIURL, conn.Config.ChainID)
+	r := conn.Runner
+
+	step := func(n int, what string) func(format string, a ...any) int64 {
+		pr.start("[%d/4] %s…", n, what)
+		t0 := time.Now()
+		return func(format string, a ...any) int64 {
+			ms := time.Since(t0)
+			pr.end("%s (%s)", fmt.Sprintf(format, a...), fmtDur(ms))
+			return ms.Milliseconds()
+		}
+	}
+	failed := func(what string, err error) int {
+		pr.end("failed")
+		return fail(what, err)
+	}
+
+	done := step(1, "guest login (POST /auth/complete)")
+	l, err := r.Login(ctx, "")
+	if err != nil {
+		return failed("login", err)
+	}
+	res.User = &flowUser{Address: l.Address, SessionID: l.SessionID, IsNewUser: l.IsNewUser}
+	if !l.ExpiresAt.IsZero() {
+		res.User.TokenExpiresAt = l.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	res.TimingsMs.Login = done("user %s", l.Address)
+
+	done = step(2, "session key (POST /wallets/server)")
+	k, err := r.CreateSessionKey(ctx, "")
+	if err != nil {
+		return failed("session key", err)
+	}
+	res.SessionKey = &flowKey{Address: k.Address, Identifier: k.Identifier}
+	res.TimingsMs.SessionKey = done("key %s", k.Address)
+
+	what := "full permissions"
+	if !in.Full {
+		what = fmt.Sprintf("%d call, %d transfer policies", len(in.CallPolicies), len(in.TransferPolicies))
+	}
+	done = step(3, "grant, "+what+" (POST /wallets/create-session-key)")
+	g, err := r.Grant(ctx, l, k, in)
+	if err != nil {
+		return failed("grant", err)
+	}
+	res.Grant = &flowGrant{flowTx: flowTx{TransactionID: g.TxID}, FullPermissions: g.Request.FullPermissions(),
+		DurationInSeconds: g.Request.DurationInSeconds, CallPolicies: len(g.Request.CallPolicies),
+		TransferPolicies: len(g.Request.TransferPolicies), ExpiresAt: g.ExpiresAt.UTC().Format(time.RFC3339)}
+	res.TimingsMs.Grant = done("tx %s", g.TxID)
+
+	if !async {
+		t0 := time.Now()
+		pr.start("      waiting for the grant…")
+		tx, err := r.Watch(ctx, g.TxID, nil)
+		res.TimingsMs.GrantConfirm = time.Since(t0).Milliseconds()
+		if err != nil {
+			return failed("grant confirmation", err)
+		}
+		res.Grant.flowTx = txOf(tx)
+		if tx.Status != apiclient.StatusConfirmed {
+			pr.end("%s", finalWord(tx))
+			return fail("grant confirmation", fmt.Errorf("grant %s ended %s: %s", g.TxID, finalWord(tx), orDash(tx.Error())))
+		}
+		pr.end("CONFIRMED in block %s (%s)", tx.Block(), fmtDur(time.Since(t0)))
+	}
+
+	done = step(4, "send 0 wei to the user as the session key (POST /wallets/send)")
+	ids, err := r.Send(ctx, l, k, nil)
+	if err != nil {
+		return failed("send", err)
+	}
+	res.Send = &flowSend{}
+	for _, id := range ids {
+		res.Send.Transactions = append(res.Send.Transactions, flowTx{TransactionID: id})
+	}
+	res.TimingsMs.Send = done("tx %s", strings.Join(ids, ", "))
+	if async {
+		return 0
+	}
+	t0 := time.Now()
+	pr.start("      waiting for the send…")
+	txs, err := r.WatchAll(ctx, ids, nil)
+	res.TimingsMs.SendConfirm = time.Since(t0).Milliseconds()
+	for i, tx := range txs {
+		if tx.ID != "" {
+			res.Send.Transactions[i] = txOf(tx)
+		}
+	}
+	if err != nil {
+		pr.end("failed")
+		return fail("send confirmation", err)
+	}
+	for _, tx := range txs {
+		if tx.Status != apiclient.StatusConfirmed {
+			pr.end("%s", finalWord(tx))
+			return fail("send confirmation", fmt.Errorf("send %s ended %s: %s", tx.ID, finalWord(tx), orDash(tx.Error())))
+		}
+	}
+	pr.end("CONFIRMED in block %s (%s)", txs[len(txs)-1].Block(), fmtDur(time.Since(t0)))
+	return 0
+}
+
+func finalWord(tx apiclient.Transaction) string {
+	if tx.CancelledAt != nil {
+		return "cancelled"
+	}
+	return string(tx.Status)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func printFlow(w io.Writer, r flowResult) {
+	row := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k, v) }
+	row("mode", fmt.Sprintf("%s  %s  chain %d", r.Mode, r.APIURL, r.ChainID))
+	if r.User != nil {
+		row("user", r.User.Address)
+	}
+	if r.SessionKey != nil {
+		row("session key", r.SessionKey.Address+"  ("+r.SessionKey.Identifier+")")
+	}
+	tx := func(t flowTx) string {
+		s := t.TransactionID
+		if t.Status != "" {
+			s += "  " + t.Status
+		} else {
+			s += "  (not waited for)"
+		}
+		if t.TransactionHash != "" {
+			s += "  hash " + t.TransactionHash
+		}
+		if t.BlockNumber != "" {
+			s += "  block " + t.BlockNumber
+		}
+		return s
+	}
+	if r.Grant != nil {
+		row("grant tx", tx(r.Grant.flowTx))
+		perm := "full permissions"
+		if !r.Grant.FullPermissions {
+			perm = fmt.Sprintf("%d call / %d transfer policies", r.Grant.CallPolicies, r.Grant.TransferPolicies)
+		}
+		row("grant", fmt.Sprintf("%s, %ds, expires %s", perm, r.Grant.DurationInSeconds, r.Grant.ExpiresAt))
+	}
+	if r.Send != nil {
+		for _, t := range r.Send.Transactions {
+			row("send tx", tx(t))
+		}
+	}
+	t := r.TimingsMs
+	parts := []string{fmt.Sprintf("login %dms", t.Login), fmt.Sprintf("session key %dms", t.SessionKey), fmt.Sprintf("grant %dms", t.Grant)}
+	if !r.Async {
+		parts = append(parts, fmt.Sprintf("grant confirm %dms", t.GrantConfirm))
+	}
+	parts = append(parts, fmt.Sprintf("send %dms", t.Send))
+	if !r.Async {
+		parts = append(parts, fmt.Sprintf("send confirm %dms", t.SendConfirm))
+	}
+	row("timings", strings.Join(parts, ", "))
+	row("total", fmt.Sprintf("%dms", t.Total))
+}
+
+func fmtDur(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
+}
