@@ -1,0 +1,665 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"walletconsole/flows"
+	"walletconsole/theme"
+)
+
+// Direct Update tests of the Permissions screen: keys in, ansi.Strip(View())
+// and emitted messages out. Commands are run only where the test needs
+// their message (grant, load, save); cursor blinks are ignored.
+
+var permNow = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+
+const permKeyAddr = "0x2222222222222222222222222222222222222222"
+
+func permTestCommon(mode flows.Mode) *common {
+	th := theme.Plain()
+	return &common{
+		th:  th,
+		st:  th.Styles,
+		cfg: flows.Config{Mode: mode, ChainID: 84532},
+		now: func() time.Time { return permNow },
+		sess: session{
+			key: flows.SessionKey{Address: permKeyAddr, Identifier: "session-key-1"},
+		},
+	}
+}
+
+func newPermTest(t *testing.T, mode flows.Mode, w, h int) *permissionsModel {
+	t.Helper()
+	m := newPermissionsScreen(permTestCommon(mode))
+	m.SetSize(w, h)
+	m.Init()
+	return m
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case "space":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "ctrl+s":
+		return tea.KeyMsg{Type: tea.KeyCtrlS}
+	case "ctrl+n":
+		return tea.KeyMsg{Type: tea.KeyCtrlN}
+	case "ctrl+d":
+		return tea.KeyMsg{Type: tea.KeyCtrlD}
+	case "ctrl+o":
+		return tea.KeyMsg{Type: tea.KeyCtrlO}
+	case "ctrl+t":
+		return tea.KeyMsg{Type: tea.KeyCtrlT}
+	case "ctrl+p":
+		return tea.KeyMsg{Type: tea.KeyCtrlP}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// press sends keys and returns the last command.
+func press(m *permissionsModel, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		cmd = m.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+// typeText types s rune by rune into whatever has the focus.
+func typeText(m *permissionsModel, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// focusRow moves the focus to the row with id (test shortcut for tabbing).
+func focusRow(t *testing.T, m *permissionsModel, id string) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		if m.focusID == id {
+			return
+		}
+		press(m, "tab")
+	}
+	t.Fatalf("row %q never got the focus (at %q)", id, m.focusID)
+}
+
+func view(m *permissionsModel) string { return ansi.Strip(m.View()) }
+
+// grantOf runs cmd and returns the GrantInput it emits.
+func grantOf(t *testing.T, cmd tea.Cmd) flows.GrantInput {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command: expected a grant request")
+	}
+	msg, ok := cmd().(grantRequestedMsg)
+	if !ok {
+		t.Fatalf("command gave %T, want grantRequestedMsg", cmd())
+	}
+	return msg.in
+}
+
+// emitsGrant reports whether cmd (possibly nil or a batch) yields a grant.
+func emitsGrant(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		switch msg := msg.(type) {
+		case grantRequestedMsg:
+			return true
+		case tea.BatchMsg:
+			for _, c := range msg {
+				if emitsGrant(c) {
+					return true
+				}
+			}
+		}
+	case <-time.After(50 * time.Millisecond): // a cursor blink tick
+	}
+	return false
+}
+
+// fullOff turns full access off (one empty call policy appears).
+func fullOff(t *testing.T, m *permissionsModel) {
+	t.Helper()
+	focusRow(t, m, "full")
+	press(m, "space")
+	if m.full {
+		t.Fatal("space on Full access did not turn it off")
+	}
+}
+
+func TestPermissionsDefaultsGrantFullOneHour(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	v := view(m)
+	for _, want := range []string{"Duration", "‹ 1 h ›", "expires 16:00 (in 1h)", "[x] on", `"grantFullPermissions": true`, `"durationInSeconds": 3600`} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if m.Capturing() {
+		t.Error("Capturing() on the duration picker: letter shortcuts would be off")
+	}
+	in := grantOf(t, press(m, "ctrl+s"))
+	if want := (flows.GrantInput{Duration: time.Hour, Full: true}); !reflect.DeepEqual(in, want) {
+		t.Errorf("grant = %+v, want %+v", in, want)
+	}
+}
+
+func TestPermissionsEnterFromLastRowGrants(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	press(m, "enter") // duration → full
+	if m.focusID != "full" {
+		t.Fatalf("enter moved focus to %q, want full", m.focusID)
+	}
+	in := grantOf(t, press(m, "enter"))
+	if !in.Full || in.Duration != time.Hour {
+		t.Errorf("grant = %+v", in)
+	}
+}
+
+func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	press(m, "left")
+	if v := view(m); !strings.Contains(v, "‹ 15 min ›") || !strings.Contains(v, "in 15m") {
+		t.Errorf("left did not pick 15 min:\n%s", v)
+	}
+	press(m, "right", "right", "right", "right") // 1 h, 1 day, 7 days, custom
+	if !m.dur.isCustom() {
+		t.Fatalf("picker at %d, want custom", m.dur.idx)
+	}
+	press(m, "tab")
+	if m.focusID != "duration" || !m.Capturing() {
+		t.Fatalf("focus %q capturing=%v, want the custom field", m.focusID, m.Capturing())
+	}
+	typeText(m, "90m")
+	v := view(m)
+	if !strings.Contains(v, "expires 16:30 (in 1h 30m)") || !strings.Contains(v, `"durationInSeconds": 5400`) {
+		t.Errorf("custom 90m not reflected:\n%s", v)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"0m", "zero"},
+		{"-5m", ""},
+		{"400d", "365 days"},
+		{"2026-11-24 10:00", "past"},
+	} {
+		press(m, "ctrl+u")
+		typeText(m, tc.in)
+		v := view(m)
+		if !strings.Contains(v, "✗") || !strings.Contains(v, tc.want) {
+			t.Errorf("%q: no error beside the field:\n%s", tc.in, v)
+		}
+		if !strings.Contains(v, tc.in) {
+			t.Errorf("%q: typed text lost:\n%s", tc.in, v)
+		}
+		if !strings.Contains(v, "STALE") {
+			t.Errorf("%q: preview not marked stale:\n%s", tc.in, v)
+		}
+	}
+	press(m, "ctrl+u")
+	typeText(m, "36h")
+	in := grantOf(t, press(m, "ctrl+s"))
+	if in.Duration != 36*time.Hour {
+		t.Errorf("duration = %v, want 36h", in.Duration)
+	}
+}
+
+func TestPermissionsSelectorShownLive(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x3333333333333333333333333333333333333333")
+	press(m, "tab")
+	if m.focusID != "call[0].signature" {
+		t.Fatalf("focus %q", m.focusID)
+	}
+	typeText(m, "transfer(address,uint256)")
+	v := view(m)
+	if l := lineWith(v, "Function"); !strings.Contains(l, "transfer(address,uint256)") || !strings.Contains(l, "→ 0xa9059cbb") {
+		t.Errorf("selector not shown beside the signature:\n%s", v)
+	}
+	// Still typing: the selector follows.
+	press(m, "ctrl+u")
+	typeText(m, "approve(address,uint256)")
+	if v := view(m); !strings.Contains(v, "→ 0x095ea7b3") {
+		t.Errorf("selector did not follow the signature:\n%s", v)
+	}
+}
+
+func TestPermissionsInvalidAddressKeepsText(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x12zz")
+	v := view(m)
+	line := lineWith(v, "Target")
+	if !strings.Contains(line, "0x12zz") || !strings.Contains(v, "✗ target address 0x12zz has 4 hex digits") {
+		t.Errorf("target line %q: want the text and its error beside it\n%s", line, v)
+	}
+	if !m.Capturing() {
+		t.Error("Capturing() false in a text field")
+	}
+	// Letters type into the field, even the root's shortcut letters.
+	typeText(m, "qcxia")
+	if got := m.calls[0].target.Value(); got != "0x12zzqcxia" {
+		t.Errorf("target = %q", got)
+	}
+}
+
+func TestPermissionsConstraintArgPickerCycles(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].signature")
+	typeText(m, "function transfer(address to, uint256 amount)")
+	focusRow(t, m, "call[0].addConstraint")
+	press(m, "enter")
+	if m.focusID != "call[0].constraints[0].arg" {
+		t.Fatalf("after + add constraint focus is %q", m.focusID)
+	}
+	if m.Capturing() {
+		t.Error("Capturing() on a picker")
+	}
+	argLine := func() string { return lineWith(view(m), "Argument") }
+	if l := argLine(); !strings.Contains(l, "0 · to address") {
+		t.Errorf("arg = %q, want 0 · to address", l)
+	}
+	press(m, "right")
+	if l := argLine(); !strings.Contains(l, "1 · amount uint256") {
+		t.Errorf("arg = %q, want 1 · amount uint256", l)
+	}
+	press(m, "right")
+	if l := argLine(); !strings.Contains(l, "0 · to address") {
+		t.Errorf("arg did not wrap: %q", l)
+	}
+	press(m, "left")
+	if l := argLine(); !strings.Contains(l, "1 · amount") {
+		t.Errorf("left: %q", l)
+	}
+	// Condition picker, then a value in the argument's type.
+	press(m, "tab", "right")
+	if l := lineWith(view(m), "Condition"); !strings.Contains(l, "not-equal") {
+		t.Errorf("condition = %q", l)
+	}
+	press(m, "tab")
+	typeText(m, "100e18")
+	v := view(m)
+	if !strings.Contains(v, `"refValue": "0x0000000000000000000000000000000000000000000000056bc75e2d63100000"`) &&
+		!strings.Contains(v, "STALE") {
+		t.Errorf("constraint not in the body (and not stale):\n%s", v)
+	}
+	if strings.Contains(lineWith(v, "Value"), "✗") {
+		t.Errorf("100e18 for uint256 rejected: %q", lineWith(v, "Value"))
+	}
+}
+
+func TestPermissionsInvalidBlocksSubmitAndFocusesFirst(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].signature")
+	typeText(m, "nope(")
+	focusRow(t, m, "call[0].maxValuePerUse") // leave focus below the bad fields
+	cmd := press(m, "ctrl+s")
+	if emitsGrant(cmd) {
+		t.Fatal("ctrl+s granted with invalid fields")
+	}
+	if m.focusID != "call[0].target" {
+		t.Errorf("focus = %q, want the first invalid field call[0].target", m.focusID)
+	}
+	v := view(m)
+	if !strings.Contains(v, "2 fields need attention") {
+		t.Errorf("no summary line:\n%s", v)
+	}
+	if !strings.Contains(lineWith(v, "Target"), "✗") || !strings.Contains(v, "nope(") {
+		t.Errorf("errors or text missing:\n%s", v)
+	}
+	// Fixing both clears the summary and grants.
+	typeText(m, "0x3333333333333333333333333333333333333333")
+	focusRow(t, m, "call[0].signature")
+	press(m, "ctrl+u")
+	typeText(m, "transfer(address,uint256)")
+	if v := view(m); strings.Contains(v, "need") || strings.Contains(v, "STALE") {
+		t.Errorf("still complaining after the fix:\n%s", v)
+	}
+	in := grantOf(t, press(m, "ctrl+s"))
+	if in.Full || len(in.CallPolicies) != 1 || in.CallPolicies[0].Selector != "0xa9059cbb" {
+		t.Errorf("grant = %+v", in)
+	}
+}
+
+func TestPermissionsPreviewFollowsInputAndGoesStale(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	press(m, "right") // 1 day
+	if v := view(m); !strings.Contains(v, `"durationInSeconds": 86400`) || !strings.Contains(v, `"sessionKeyAddress": "`+permKeyAddr+`"`) ||
+		!strings.Contains(v, `"chainId": 84532`) {
+		t.Errorf("preview:\n%s", v)
+	}
+	fullOff(t, m)
+	v := view(m)
+	if !strings.Contains(v, "STALE") || !strings.Contains(v, `"grantFullPermissions": true`) {
+		t.Errorf("an empty policy should leave the last valid (full) body, marked stale:\n%s", v)
+	}
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x3333333333333333333333333333333333333333")
+	focusRow(t, m, "call[0].signature")
+	typeText(m, "transfer(address,uint256)")
+	v = view(m)
+	for _, want := range []string{`"grantFullPermissions": false`, `"selector": "0xa9059cbb"`, `"target": "0x3333333333333333333333333333333333333333"`} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %s:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "STALE") {
+		t.Errorf("valid input but stale:\n%s", v)
+	}
+}
+
+func TestPermissionsEscAndReturnKeepsEverything(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x12")
+	before := view(m)
+	if m.consumesEsc() {
+		t.Fatal("the form should let the root take esc (back a step)")
+	}
+	// The root goes back (the screen keeps its state) and later returns:
+	// it calls Init again. Sizes may change in between.
+	m.SetSize(80, 24)
+	m.SetSize(140, 45)
+	m.Init()
+	if got := m.calls[0].target.Value(); got != "0x12" {
+		t.Errorf("target = %q after returning", got)
+	}
+	if m.full || m.focusID != "call[0].target" {
+		t.Errorf("full=%v focus=%q after returning", m.full, m.focusID)
+	}
+	if after := view(m); after != before {
+		t.Errorf("view changed across navigation:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	// A failed grant changes nothing either: the root shows the banner on
+	// the grant screen; the form is as it was.
+	m.Update(errMsg{owner: grantScreen})
+	if got := m.calls[0].target.Value(); got != "0x12" {
+		t.Errorf("target = %q after a failed grant", got)
+	}
+}
+
+const policyExample = `{"grantFullPermissions": false,
+ "durationInSeconds": 86400,
+ "callPolicies": [{"target": "0x3333333333333333333333333333333333333333", "selector": "0xa9059cbb", "constraints": [
+  {"condition": 1, "index": 0, "refValue": "0x0000000000000000000000004444444444444444444444444444444444444444"},
+  {"condition": 5, "index": 1, "refValue": "0x0000000000000000000000000000000000000000000000056bc75e2d63100000",
+   "limit": {"limitType": 1, "limit": "150000000000000000000", "period": "0"}}]}],
+ "transferPolicies": [{"target": "0x4444444444444444444444444444444444444444", "maxValuePerUse": "10000000000000000",
+  "valueLimit": {"limitType": 2, "limit": "100000000000000000", "period": "86400"}}]}`
+
+// runMsg runs a file command and feeds its message back.
+func runMsg(t *testing.T, m *permissionsModel, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	m.Update(cmd())
+}
+
+func TestPermissionsLoadAndSavePolicyFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.json")
+	if err := os.WriteFile(in, []byte(policyExample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	press(m, "ctrl+o")
+	if !m.Capturing() || !m.consumesEsc() {
+		t.Fatal("the path prompt should capture keys and esc")
+	}
+	if v := view(m); !strings.Contains(v, "Load from "+defaultPolicyPath) {
+		t.Errorf("prompt:\n%s", v)
+	}
+	press(m, "ctrl+u")
+	typeText(m, in)
+	runMsg(t, m, press(m, "enter"))
+	v := view(m)
+	if !strings.Contains(v, "✓ loaded 1 call policy, 1 transfer policy from "+in) {
+		t.Errorf("no result line:\n%s", v)
+	}
+	if m.full || m.dur.idx != 2 || len(m.calls) != 1 || len(m.transfers) != 1 || len(m.calls[0].constraints) != 2 {
+		t.Fatalf("editors not populated: full=%v dur=%d calls=%d transfers=%d", m.full, m.dur.idx, len(m.calls), len(m.transfers))
+	}
+	if got := m.calls[0].signature.Value(); !strings.Contains(got, "transfer") {
+		t.Errorf("signature = %q", got)
+	}
+	c1 := m.calls[0].constraints[1]
+	if c1.arg != "1" || c1.cond.value() != "less-or-equal" || c1.limit.typ.value() != "lifetime" {
+		t.Errorf("constraint 2 = arg %q cond %q limit %q", c1.arg, c1.cond.value(), c1.limit.typ.value())
+	}
+	if strings.Contains(v, "STALE") || !strings.Contains(v, `"selector": "0xa9059cbb"`) {
+		t.Errorf("loaded set should be valid and previewed:\n%s", v)
+	}
+
+	out := filepath.Join(dir, "out.json")
+	press(m, "ctrl+t")
+	press(m, "ctrl+u")
+	typeText(m, out)
+	runMsg(t, m, press(m, "enter"))
+	if v := view(m); !strings.Contains(v, "✓ saved 2 policies to "+out) {
+		t.Errorf("no save result:\n%s", v)
+	}
+	want, err := flows.ParsePolicySet([]byte(policyExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := flows.LoadPolicyFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(normSet(got), normSet(want)) {
+		t.Errorf("saved set differs:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// normSet fills the defaults the file may omit, for comparison.
+func normSet(s flows.PolicySet) flows.PolicySet {
+	for i := range s.CallPolicies {
+		p := &s.CallPolicies[i]
+		if p.MaxValuePerUse == "" {
+			p.MaxValuePerUse = "0"
+		}
+	}
+	return s
+}
+
+func TestPermissionsLoadErrorKeepsEditors(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x33")
+	press(m, "ctrl+o", "ctrl+u")
+	typeText(m, filepath.Join(t.TempDir(), "missing.json"))
+	runMsg(t, m, press(m, "enter"))
+	v := view(m)
+	if !strings.Contains(v, "✗ load") {
+		t.Errorf("no error line:\n%s", v)
+	}
+	if m.calls[0].target.Value() != "0x33" {
+		t.Error("a failed load changed the editors")
+	}
+	// Esc cancels a prompt without going anywhere.
+	press(m, "ctrl+t")
+	press(m, "esc")
+	if m.mode != modeForm {
+		t.Error("esc did not close the prompt")
+	}
+	// Saving invalid policies is refused with the reason.
+	press(m, "ctrl+t", "enter")
+	if v := view(m); !strings.Contains(v, "not saved") {
+		t.Errorf("saving invalid policies:\n%s", v)
+	}
+}
+
+func TestPermissionsLiveFullConfirm(t *testing.T) {
+	m := newPermTest(t, flows.ModeLive, 140, 45)
+	if cmd := press(m, "ctrl+s"); emitsGrant(cmd) {
+		t.Fatal("live full grant sent without asking")
+	}
+	if v := view(m); !strings.Contains(v, "Grant FULL permissions on live chain 84532? (y/N)") {
+		t.Errorf("no confirm prompt:\n%s", v)
+	}
+	if !m.Capturing() {
+		t.Error("the prompt should capture keys (q must not quit)")
+	}
+	if cmd := press(m, "n"); emitsGrant(cmd) {
+		t.Fatal("n granted")
+	}
+	if v := view(m); strings.Contains(v, "(y/N)") || !strings.Contains(v, "cancelled") {
+		t.Errorf("after n:\n%s", v)
+	}
+	press(m, "ctrl+s")
+	if cmd := press(m, "enter"); emitsGrant(cmd) { // anything but y cancels
+		t.Fatal("enter granted")
+	}
+	press(m, "ctrl+s")
+	in := grantOf(t, press(m, "y"))
+	if !in.Full || in.Duration != time.Hour {
+		t.Errorf("grant = %+v", in)
+	}
+}
+
+func TestPermissionsSandboxAndScopedLiveNoPrompt(t *testing.T) {
+	m := newPermTest(t, flows.ModeLive, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	typeText(m, "0x3333333333333333333333333333333333333333")
+	press(m, "tab")
+	typeText(m, "0xa9059cbb")
+	in := grantOf(t, press(m, "ctrl+s"))
+	if in.Full {
+		t.Error("scoped grant sent as full")
+	}
+}
+
+func TestPermissionsAddDeletePolicies(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	fullOff(t, m)
+	focusRow(t, m, "call[0].target")
+	press(m, "ctrl+n")
+	if len(m.calls) != 2 || m.focusID != "call[1].target" {
+		t.Fatalf("ctrl+n: %d calls, focus %q", len(m.calls), m.focusID)
+	}
+	typeText(m, "0xabc")
+	press(m, "ctrl+d")
+	if len(m.calls) != 1 {
+		t.Fatalf("ctrl+d: %d calls", len(m.calls))
+	}
+	focusRow(t, m, "transfer.add")
+	press(m, "enter")
+	if len(m.transfers) != 1 || m.focusID != "transfer[0].target" {
+		t.Fatalf("add transfer: %d, focus %q", len(m.transfers), m.focusID)
+	}
+	press(m, "tab", "tab") // max value → value limit picker
+	press(m, "right", "right")
+	v := view(m)
+	if !strings.Contains(v, "‹ allowance ›") || lineWith(v, "Period") == "" {
+		t.Errorf("allowance should show limit and period:\n%s", v)
+	}
+}
+
+func TestPermissionsFitsSmallTerminals(t *testing.T) {
+	for _, sz := range [][2]int{{60, 15}, {80, 24}, {100, 30}, {140, 45}, {61, 15}} {
+		w, h := sz[0], sz[1]
+		m := newPermTest(t, flows.ModeSandbox, w, h)
+		checkFits(t, m, w, h, "defaults")
+		fullOff(t, m)
+		focusRow(t, m, "call[0].signature")
+		typeText(m, "function transfer(address to, uint256 amount)")
+		focusRow(t, m, "call[0].addConstraint")
+		press(m, "enter")
+		press(m, "tab", "tab")
+		typeText(m, "not-an-address-but-very-long-text-that-goes-on-and-on")
+		checkFits(t, m, w, h, "constraint")
+		if v := view(m); !strings.Contains(v, "› Value") {
+			t.Errorf("%dx%d: focused field scrolled out of view:\n%s", w, h, v)
+		}
+		focusRow(t, m, "transfer.add")
+		press(m, "enter")
+		checkFits(t, m, w, h, "transfer")
+		if v := view(m); !strings.Contains(v, "› Recipient") {
+			t.Errorf("%dx%d: focused field scrolled out of view:\n%s", w, h, v)
+		}
+		press(m, "ctrl+o")
+		checkFits(t, m, w, h, "prompt")
+		press(m, "esc")
+		if m.layout().previewToggle {
+			press(m, "ctrl+p")
+			checkFits(t, m, w, h, "preview")
+			if v := view(m); !strings.Contains(v, "Request body") {
+				t.Errorf("%dx%d: ctrl+p shows no body:\n%s", w, h, v)
+			}
+			press(m, "ctrl+p")
+		}
+	}
+}
+
+func checkFits(t *testing.T, m *permissionsModel, w, h int, what string) {
+	t.Helper()
+	out := m.View()
+	if n := lipgloss.Height(out); n > h {
+		t.Errorf("%dx%d %s: %d lines:\n%s", w, h, what, n, ansi.Strip(out))
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Errorf("%dx%d %s: line %d is %d wide: %q", w, h, what, i, lw, ansi.Strip(l))
+		}
+	}
+}
+
+func TestPermissionsCopyTargetIsBody(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	label, value, ok := m.copyTarget()
+	if !ok || label != "request body" || !strings.Contains(value, `"durationInSeconds": 3600`) {
+		t.Errorf("copyTarget = %q %q %v", label, value, ok)
+	}
+}
+
+// lineWith returns the first line of v containing s ("" if none).
+func lineWith(v, s string) string {
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
