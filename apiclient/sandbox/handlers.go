@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ func (s *Server) chainFor(chainID uint64) (*chain.Chain, error) {
 	}
 	if chainID > 1<<53 {
 		return nil, badRequest("chainId %d is too large (at most 2^53)", chainID)
+	}
+	if ids := s.chains.Chains(); len(ids) >= maxChains && !slices.Contains(ids, chainID) {
+		return nil, badRequest("chainId %d would start a new chain, but the sandbox already runs its maximum of %d chains (%v)", chainID, maxChains, ids)
 	}
 	c, err := s.chains.Get(chainID)
 	if err != nil {

@@ -239,3 +239,16 @@ func TestCloseFinalisesEverything(t *testing.T) {
 		t.Errorf("chains still open after Close")
 	}
 }
+
+func TestChainCap(t *testing.T) {
+	old := maxChains
+	maxChains = 2
+	defer func() { maxChains = old }()
+	r := start(t, Options{})
+	f := fixture{r: r}
+	addr := "/wallets/0x00000000000000000000000000000000000000a7/balance"
+	if res := do(t, "GET", f.url(addr+"?chainId=31337&chainId=84532"), "", "x-client-id", r.ClientID()); res.status != 200 {
+		t.Fatalf("second chain: %d %s", res.status, res.body)
+	}
+	expect(t, do(t, "GET", f.url(addr+"?chainId=5"), "", "x-client-id", r.ClientID()), 400, "maximum of 2 chains")
+}

@@ -1,10 +1,3 @@
-// Package sandbox is an embedded, API-compatible stand-in for the Wallets API
-// v1 (../../shared/api-v1.md): guest login, server wallets, EIP-7702 session
-// keys, sends, contract writes and transaction records, served over HTTP on
-// loopback and backed by simulated chains (package chain).
-//
-// A client written for the hosted API works against it by changing only the
-// base URL. Every body uses the wire types of package apiclient.
 package sandbox
 
 import (
@@ -53,6 +46,9 @@ const (
 	defaultPage     = 20
 	maxPage         = 100
 )
+
+// maxChains bounds the simulated chains one sandbox runs (each costs ~20 MB).
+var maxChains = 16
 
 // Funding of every wallet the sandbox creates, per chain.
 var (
