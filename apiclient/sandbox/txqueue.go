@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"strconv"
 	"sync"
@@ -298,7 +299,15 @@ func (s *Server) enqueue(j *job) {
 }
 
 func (s *Server) run(j *job) {
-	s.execute(j)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
+				s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
+			}
+		}()
+		s.execute(j)
+	}()
 	for _, r := range s.sched.done(j) {
 		go s.run(r)
 	}
