@@ -20,7 +20,7 @@ const (
 // with the remaining amounts from limits (the session's read-back; nil
 // when unknown):
 //
-//	transfer(address,uint256) on 0x… · max 0 ETH per use · args: to == 0x…, amount <= 100e18 (lifetime 150e18, 42e18 left)
+//	transfer(address,uint256) (0xa9059cbb) on 0x… · max 0 ETH per use · args: to == 0x…, amount <= 100e18 (lifetime 150e18, 42e18 left)
 //
 // Well-known selectors are shown as their signature and arguments by name.
 func DescribeCallPolicy(p apiclient.CallPolicy, limits []apiclient.LimitState) string {
@@ -41,10 +41,11 @@ func DescribeCallPolicyAs(p apiclient.CallPolicy, sel Selector, limits []apiclie
 			sel = Selector{Hex: strings.ToLower(p.Selector)}
 		}
 	}
-	parts := []string{sel.Display() + " on " + apiclient.Checksum(p.Target)}
+	head := sel.Display()
 	if sel.Known() {
-		parts[0] += " (" + sel.Hex + ")"
+		head += " (" + sel.Hex + ")"
 	}
+	parts := []string{head + " on " + apiclient.Checksum(p.Target)}
 	parts = append(parts, "max "+formatDecimalValue(orZero(p.MaxValuePerUse))+" per use")
 	if l := p.ValueLimit; l != nil && l.LimitType != apiclient.LimitUnlimited {
 		parts = append(parts, describeLimit(*l, formatDecimalValue, findLimit(limits, LimitKindCallValue, p.Target, p.Selector, 0)))

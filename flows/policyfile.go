@@ -96,7 +96,7 @@ func checkSyntax(b []byte) error {
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			line, col := lineCol(b, se.Offset)
+			line, col := lineCol(b, se.Offset-1) // Offset is just past the bad byte
 			return fmt.Errorf("policy file is not valid JSON at line %d, column %d: %v", line, col, se)
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -111,6 +111,7 @@ func checkSyntax(b []byte) error {
 }
 
 func lineCol(b []byte, off int64) (int, int) {
+	off = max(off, 0)
 	if off > int64(len(b)) {
 		off = int64(len(b))
 	}
