@@ -255,6 +255,7 @@ func TestFlowUsageErrors(t *testing.T) {
 		{"--duration", "forever"},
 		{"--chain", "x"},
 		{"--policies", filepath.Join(t.TempDir(), "missing.json")},
+		{"--secret-key", "sk_live_without_client_id"},
 	} {
 		code, stdout, stderr := runFlowT(t, args...)
 		if code != 2 || stdout != "" || stderr == "" {

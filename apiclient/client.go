@@ -49,7 +49,7 @@ type Client struct {
 	UserAgent  string
 
 	MaxTries     int           // GET tries on 429/503 (≥1)
-	MaxRetryWait time.Duration // a Retry-After above this is not waited for
+	MaxRetryWait time.Duration // a Retry-After above this is not waited for (0: no bound)
 
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
@@ -357,20 +357,17 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		tries = 1
 	}
 	for attempt := 1; ; attempt++ {
-		status, respBody, respHdr, err := c.roundTrip(ctx, cl, u, hdr, body, attempt)
+		status, respBody, apiErr, err := c.roundTrip(ctx, cl, u, hdr, body, attempt)
 		if err != nil {
 			return err
 		}
-		if status >= 200 && status < 300 {
+		if apiErr == nil {
 			if err := decodeResult(respBody, cl.bare, out); err != nil {
 				return fmt.Errorf("%s %s: decode %d response: %w (body: %s)", cl.method, cl.path, status,
 					err, c.redact(cl, cutBody(respBody, 120)))
 			}
 			return nil
 		}
-		apiErr := parseAPIError(cl.method, cl.path, status, respHdr, respBody, c.nowTime())
-		apiErr.Message = c.redact(cl, apiErr.Message)
-		apiErr.Code = c.redact(cl, apiErr.Code)
 		if attempt >= tries || (status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable) {
 			return apiErr
 		}
@@ -395,7 +392,10 @@ func backoff(attempt int) time.Duration {
 	return d + rand.N(d/4+1)
 }
 
-func (c *Client) roundTrip(ctx context.Context, cl call, u string, hdr http.Header, body []byte, attempt int) (int, []byte, http.Header, error) {
+// roundTrip makes one attempt and reports it to OnExchange. A non-2xx
+// answer comes back as an *APIError (also the exchange's Err); err is a
+// transport failure.
+func (c *Client) roundTrip(ctx context.Context, cl call, u string, hdr http.Header, body []byte, attempt int) (int, []byte, *APIError, error) {
 	ex := Exchange{Tag: TagFrom(ctx), Method: cl.method, URL: u, RequestHeader: hdr.Clone(),
 		RequestBody: body, Start: time.Now(), Attempt: attempt}
 	var rd io.Reader
@@ -428,11 +428,15 @@ func (c *Client) roundTrip(ctx context.Context, cl call, u string, hdr http.Head
 		c.emit(ex)
 		return 0, nil, nil, err
 	}
+	var apiErr *APIError
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ex.Err = fmt.Errorf("HTTP %d", resp.StatusCode)
+		apiErr = parseAPIError(cl.method, cl.path, resp.StatusCode, resp.Header, respBody, c.nowTime())
+		apiErr.Message = c.redact(cl, apiErr.Message)
+		apiErr.Code = c.redact(cl, apiErr.Code)
+		ex.Err = apiErr
 	}
 	c.emit(ex)
-	return resp.StatusCode, respBody, resp.Header, nil
+	return resp.StatusCode, respBody, apiErr, nil
 }
 
 func (c *Client) emit(ex Exchange) {

@@ -552,11 +552,16 @@ func TestRetryRealSleepAndBounds(t *testing.T) {
 
 func TestNoRetryPOST(t *testing.T) {
 	f, n := retryServer(t, []int{429, 200}, func(int) string { return "1" })
-	c := f.client()
+	var exs []Exchange
+	c := f.client(WithOnExchange(func(e Exchange) { exs = append(exs, e) }))
 	c.sleep = func(context.Context, time.Duration) error { t.Error("POST waited to retry"); return nil }
 	_, err := c.Send(context.Background(), SessionContext{}, SendRequest{ChainID: 1})
 	if n.n() != 1 || StatusOf(err) != 429 {
 		t.Errorf("requests %d err %v", n.n(), err)
+	}
+	// The exchange carries the same APIError.
+	if len(exs) != 1 || StatusOf(exs[0].Err) != 429 || exs[0].Status != 429 || !strings.Contains(exs[0].Err.Error(), "slow down") {
+		t.Errorf("exchanges %+v", exs)
 	}
 }
 

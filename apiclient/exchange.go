@@ -23,7 +23,7 @@ type Exchange struct {
 	ResponseHeader http.Header
 	ResponseBody   []byte
 	Duration       time.Duration
-	Err            error // transport error, or "HTTP <status>" for non-2xx
+	Err            error // transport error, or the *APIError of a non-2xx answer
 	Start          time.Time
 	Attempt        int // 1 for the first try; GET retries count up
 }

@@ -107,7 +107,7 @@ func RegisterFlags(fs *flag.FlagSet) {
 	fs.String(FlagClientID, "", "client ID for client-side calls (env "+EnvClientID+")")
 	fs.String(FlagSecretKey, "", "secret key for server-side calls; without one the embedded sandbox is used (env "+EnvSecretKey+")")
 	fs.Uint64(FlagChain, DefaultChainID, "chain ID")
-	fs.String(FlagDuration, DefaultDuration.String(), "session key lifetime: 15m, 1h, 1d, 7d, 90m, or a time such as 18:00")
+	fs.String(FlagDuration, "1h", "session key lifetime: 15m, 1h, 1d, 7d, 90m, or a time such as 18:00")
 	fs.String(FlagConfig, "", "config file (JSON; env "+EnvConfig+"; default "+DefaultConfigPath()+")")
 	fs.String(FlagTheme, "", "colour theme: default, projector, plain (env "+EnvTheme+")")
 	fs.String(FlagLog, "", "write a debug log to `FILE` (secrets masked)")
