@@ -52,6 +52,11 @@ func TestSessionShowAgainstSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The shipped example targets this sandbox's test token.
+	ex, err := flows.LoadPolicyFile("examples/policies/erc20-capped-transfer.json")
+	if err != nil || !apiclient.SameAddress(ex.CallPolicies[0].Target, info.TokenAddress) {
+		t.Errorf("example policy target %v, sandbox token %s (%v)", ex.CallPolicies, info.TokenAddress, err)
+	}
 	r := &flows.Runner{Client: client, ChainID: info.DefaultChainID}
 	login, err := r.Login(ctx, "")
 	if err != nil {
