@@ -225,6 +225,9 @@ func (c *Client) Transaction(ctx context.Context, id string) (Transaction, error
 		return out, errors.New("GET /transactions/{id}: empty transaction ID")
 	}
 	err := c.do(ctx, call{method: http.MethodGet, path: "/transactions/" + url.PathEscape(id), auth: authRead}, &out)
+	if err == nil && out.ID == "" && out.Status == "" {
+		err = fmt.Errorf("GET /transactions/%s: response holds no transaction record", id)
+	}
 	return out, err
 }
 

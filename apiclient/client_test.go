@@ -308,6 +308,14 @@ func TestTransactionWrappedAndBare(t *testing.T) {
 	}
 }
 
+func TestTransactionEmptyRecord(t *testing.T) {
+	f := newFakeAPI(t)
+	f.on("GET /transactions/tx-9", 200, `{"result":null}`)
+	if _, err := f.client().Transaction(context.Background(), "tx-9"); err == nil || !strings.Contains(err.Error(), "no transaction record") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestListsBalanceSandbox(t *testing.T) {
 	f := newFakeAPI(t)
 	f.on("GET /transactions", 200, `{"result":{"pagination":{"totalCount":1},"transactions":[{"id":"t","chainId":"84532","status":"QUEUED"}]}}`)
