@@ -411,20 +411,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) (any, error)
 	case n > maxRecipients:
 		return nil, badRequest("recipients has %d entries; at most %d per request", n, maxRecipients)
 	}
-	var token *common.Address
-	if req.TokenAddress != "" {
-		t, err := parseAddressField("tokenAddress", req.TokenAddress)
-		if err != nil {
-			return nil, err
-		}
-		code, err := c.Code(r.Context(), t)
-		if err != nil {
-			return nil, internalError("reading code: %v", err)
-		}
-		if len(code) == 0 {
-			return nil, badRequest("tokenAddress %s has no contract code on chain %d (the sandbox's test token is %s)", t.Hex(), c.ChainID(), c.Token().Hex())
-		}
-		token = &t
+	token, err := s.sendToken(r.Context(), c, req.TokenAddress)
+	if err != nil {
+		return nil, err
 	}
 	type transfer struct {
 		to  common.Address
@@ -471,6 +460,26 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) (any, error)
 		ids = append(ids, s.queueCall(c, sc, call, i))
 	}
 	return apiclient.TransactionIDs{TransactionIDs: ids}, nil
+}
+
+// sendToken reads send's tokenAddress: nil for native ETH (absent or the
+// zero address), else a contract on the chain.
+func (s *Server) sendToken(ctx context.Context, c *chain.Chain, addr string) (*common.Address, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	t, err := parseAddressField("tokenAddress", addr)
+	if err != nil || t == (common.Address{}) {
+		return nil, err
+	}
+	code, err := c.Code(ctx, t)
+	if err != nil {
+		return nil, internalError("reading code: %v", err)
+	}
+	if len(code) == 0 {
+		return nil, badRequest("tokenAddress %s has no contract code on chain %d (the sandbox's test token is %s)", t.Hex(), c.ChainID(), c.Token().Hex())
+	}
+	return &t, nil
 }
 
 func (s *Server) handleContractWrite(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -608,7 +617,9 @@ func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request) (any, err
 		if err != nil {
 			return nil, err
 		}
-		token = &a
+		if a != (common.Address{}) { // the zero address means native ETH
+			token = &a
+		}
 	}
 	out := make([]apiclient.Balance, 0, len(raw))
 	for _, cs := range raw {

@@ -79,6 +79,12 @@ func TestBalancesAndInfo(t *testing.T) {
 			t.Errorf("balance: %+v", b)
 		}
 	}
+	// tokenAddress 0x0…0 means native ETH.
+	res = do(t, "GET", f.url("/wallets/"+f.user+"/balance?chainId=84532&tokenAddress=0x0000000000000000000000000000000000000000"), "", "x-client-id", r.ClientID())
+	res.result(t, &bals)
+	if len(bals) != 1 || bals[0].Symbol != "ETH" || bals[0].Value != "10000000000000000000" {
+		t.Errorf("zero tokenAddress: %s", res.body)
+	}
 	// An address the sandbox does not hold reads zero and is not funded.
 	res = do(t, "GET", f.url("/wallets/0x00000000000000000000000000000000000000a7/balance?chainId=84532"), "", "x-secret-key", r.SecretKey())
 	res.result(t, &bals)
