@@ -106,11 +106,9 @@ func (s *grant) start() tea.Cmd {
 func (s *grant) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case grantRequestedMsg:
+		// The permissions screen already asked (y/N) for a live
+		// full-permission grant; no second prompt here.
 		s.in, s.has = msg.in, true
-		if s.c.cfg.Mode == flows.ModeLive && msg.in.Full {
-			s.confirm = true
-			return nil
-		}
 		return s.start()
 	case retryMsg:
 		if r := s.row(); r != nil && !r.final() {
