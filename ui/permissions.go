@@ -163,7 +163,9 @@ type policySavedMsg struct {
 	err  error
 }
 
-func (permTickMsg) ownerScreen() screenID     { return permissionsScreen }
+// File results find the screen even if the user moved on; the tick goes
+// to the active screen only, so its chain ends when the user leaves (Init
+// starts a new one on return).
 func (policyLoadedMsg) ownerScreen() screenID { return permissionsScreen }
 func (policySavedMsg) ownerScreen() screenID  { return permissionsScreen }
 
@@ -221,7 +223,7 @@ func (m *permissionsModel) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", map[permMode]string{modeLoad: "load", modeSave: "save"}[m.mode])), m.keys.Cancel}
 	}
 	m.updateKeyStates()
-	return []key.Binding{m.keys.Next, m.keys.Submit, m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Preview}
+	return []key.Binding{m.keys.Next, m.keys.Submit, m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Load, m.keys.Preview}
 }
 
 func (m *permissionsModel) FullHelp() [][]key.Binding {
@@ -735,6 +737,9 @@ func (m *permissionsModel) policySet() (flows.PolicySet, int) {
 
 // apply replaces the editors with a loaded policy set.
 func (m *permissionsModel) apply(s flows.PolicySet) {
+	if r := m.focused(m.rows()); r != nil && r.f != nil {
+		r.f.Blur()
+	}
 	m.full = s.GrantFullPermissions
 	if s.DurationInSeconds > 0 {
 		m.dur.set(time.Duration(s.DurationInSeconds) * time.Second)
@@ -1010,13 +1015,24 @@ func (m *permissionsModel) View() string {
 			out = append(out, padRight(a, l.formW)+sep+b)
 		}
 	case l.below:
-		out = append(out, m.viewForm(l.formW, l.formH)...)
-		for len(out) < l.formH {
+		// The form takes what it needs; the body gets the rest, and at
+		// least 2/5 (or all it needs, if less) when both do not fit.
+		total := l.formH + l.pvH
+		fl, _, _ := m.formLines(l.formW)
+		pvNeed := len(m.previewBody(l.pvW)) + 1
+		pvH := total - len(fl)
+		if pvH < pvNeed {
+			pvH = max(pvH, min(pvNeed, total*2/5))
+		}
+		pvH = min(max(pvH, 2), total-1)
+		formH := total - pvH
+		out = append(out, m.viewForm(l.formW, formH)...)
+		for len(out) < formH {
 			out = append(out, "")
 		}
 		out = append(out, m.c.st.Subtle.Render(strings.Repeat("─", l.pvW)))
-		out = append(out, m.viewPreview(l.pvW, l.pvH)...)
-		for len(out) < l.formH+1+l.pvH {
+		out = append(out, m.viewPreview(l.pvW, pvH)...)
+		for len(out) < formH+1+pvH {
 			out = append(out, "")
 		}
 	case !l.showForm:
@@ -1086,25 +1102,7 @@ func (m *permissionsModel) what() string {
 
 // viewForm renders the rows and scrolls them so the focus shows.
 func (m *permissionsModel) viewForm(w, h int) []string {
-	rs := m.rows()
-	fi := m.focusIndex(rs)
-	var lines []string
-	start, end := 0, 0
-	for i, r := range rs {
-		if i == fi {
-			start = len(lines)
-		}
-		for _, ln := range strings.Split(m.viewRow(r, i == fi, w), "\n") {
-			lines = append(lines, ansi.Truncate(ln, w, "…"))
-		}
-		if i == fi {
-			end = len(lines)
-		}
-		// Keep a constraint or policy header with the field below it.
-		if i == fi && fi > 0 && rs[fi-1].kind == rowSection && start > 0 {
-			start--
-		}
-	}
+	lines, start, end := m.formLines(w)
 	if h <= 0 {
 		return nil
 	}
@@ -1127,6 +1125,28 @@ func (m *permissionsModel) viewForm(w, h int) []string {
 		return vis
 	}
 	return lines
+}
+
+// formLines renders every row; [start, end) are the focused row's lines.
+func (m *permissionsModel) formLines(w int) (lines []string, start, end int) {
+	rs := m.rows()
+	fi := m.focusIndex(rs)
+	for i, r := range rs {
+		if i == fi {
+			start = len(lines)
+		}
+		for _, ln := range strings.Split(m.viewRow(r, i == fi, w), "\n") {
+			lines = append(lines, ansi.Truncate(ln, w, "…"))
+		}
+		if i == fi {
+			end = len(lines)
+		}
+		// Keep a section title with the first row below it.
+		if i == fi && fi > 0 && rs[fi-1].kind == rowSection && start > 0 {
+			start--
+		}
+	}
+	return lines, start, end
 }
 
 func (m *permissionsModel) viewRow(r formRow, focused bool, w int) string {
@@ -1253,21 +1273,7 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 		lines = append(lines, st.Subtle.Render("(no valid body yet)"))
 		return lines
 	}
-	// Long lines (refValue words) wrap rather than hide: this is the exact
-	// body; continuation lines are marked with ↪.
-	var body []string
-	for _, ln := range strings.Split(string(m.body), "\n") {
-		if lipgloss.Width(ln) <= w {
-			body = append(body, ln)
-			continue
-		}
-		for i, part := range strings.Split(ansi.Hardwrap(ln, w-2, false), "\n") {
-			if i > 0 {
-				part = "↪ " + part
-			}
-			body = append(body, part)
-		}
-	}
+	body := m.previewBody(w)
 	room := h - 1
 	m.pvOffset = max(0, min(m.pvOffset, len(body)-room))
 	end := min(len(body), m.pvOffset+room)
@@ -1281,6 +1287,26 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 		lines = append(lines, st.Code.Render(ansi.Truncate(ln, w, "…")))
 	}
 	return lines
+}
+
+// previewBody is the body's lines at width w. Long lines (refValue words)
+// wrap rather than hide, since this is the exact body; continuation lines
+// start with ↪.
+func (m *permissionsModel) previewBody(w int) []string {
+	var body []string
+	for _, ln := range strings.Split(string(m.body), "\n") {
+		if lipgloss.Width(ln) <= w {
+			body = append(body, ln)
+			continue
+		}
+		for i, part := range strings.Split(ansi.Hardwrap(ln, max(w-2, 4), false), "\n") {
+			if i > 0 {
+				part = "↪ " + part
+			}
+			body = append(body, part)
+		}
+	}
+	return body
 }
 
 // padRight pads s with spaces to width w (measured, ANSI-aware).

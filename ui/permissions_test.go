@@ -45,7 +45,7 @@ func newPermTest(t *testing.T, mode flows.Mode, w, h int) *permissionsModel {
 	return m
 }
 
-func keyMsg(k string) tea.KeyMsg {
+func permKey(k string) tea.KeyMsg {
 	switch k {
 	case "tab":
 		return tea.KeyMsg{Type: tea.KeyTab}
@@ -86,37 +86,37 @@ func keyMsg(k string) tea.KeyMsg {
 }
 
 // press sends keys and returns the last command.
-func press(m *permissionsModel, keys ...string) tea.Cmd {
+func permPress(m *permissionsModel, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		cmd = m.Update(keyMsg(k))
+		cmd = m.Update(permKey(k))
 	}
 	return cmd
 }
 
 // typeText types s rune by rune into whatever has the focus.
-func typeText(m *permissionsModel, s string) {
+func permType(m *permissionsModel, s string) {
 	for _, r := range s {
 		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 }
 
 // focusRow moves the focus to the row with id (test shortcut for tabbing).
-func focusRow(t *testing.T, m *permissionsModel, id string) {
+func permFocus(t *testing.T, m *permissionsModel, id string) {
 	t.Helper()
 	for i := 0; i < 200; i++ {
 		if m.focusID == id {
 			return
 		}
-		press(m, "tab")
+		permPress(m, "tab")
 	}
 	t.Fatalf("row %q never got the focus (at %q)", id, m.focusID)
 }
 
-func view(m *permissionsModel) string { return ansi.Strip(m.View()) }
+func permView(m *permissionsModel) string { return ansi.Strip(m.View()) }
 
 // grantOf runs cmd and returns the GrantInput it emits.
-func grantOf(t *testing.T, cmd tea.Cmd) flows.GrantInput {
+func permGrantOf(t *testing.T, cmd tea.Cmd) flows.GrantInput {
 	t.Helper()
 	if cmd == nil {
 		t.Fatal("no command: expected a grant request")
@@ -129,7 +129,7 @@ func grantOf(t *testing.T, cmd tea.Cmd) flows.GrantInput {
 }
 
 // emitsGrant reports whether cmd (possibly nil or a batch) yields a grant.
-func emitsGrant(cmd tea.Cmd) bool {
+func permEmitsGrant(cmd tea.Cmd) bool {
 	if cmd == nil {
 		return false
 	}
@@ -142,7 +142,7 @@ func emitsGrant(cmd tea.Cmd) bool {
 			return true
 		case tea.BatchMsg:
 			for _, c := range msg {
-				if emitsGrant(c) {
+				if permEmitsGrant(c) {
 					return true
 				}
 			}
@@ -153,10 +153,10 @@ func emitsGrant(cmd tea.Cmd) bool {
 }
 
 // fullOff turns full access off (one empty call policy appears).
-func fullOff(t *testing.T, m *permissionsModel) {
+func permFullOff(t *testing.T, m *permissionsModel) {
 	t.Helper()
-	focusRow(t, m, "full")
-	press(m, "space")
+	permFocus(t, m, "full")
+	permPress(m, "space")
 	if m.full {
 		t.Fatal("space on Full access did not turn it off")
 	}
@@ -164,7 +164,7 @@ func fullOff(t *testing.T, m *permissionsModel) {
 
 func TestPermissionsDefaultsGrantFullOneHour(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	v := view(m)
+	v := permView(m)
 	for _, want := range []string{"Duration", "‹ 1 h ›", "expires 16:00 (in 1h)", "[x] on", `"grantFullPermissions": true`, `"durationInSeconds": 3600`} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
@@ -173,7 +173,7 @@ func TestPermissionsDefaultsGrantFullOneHour(t *testing.T) {
 	if m.Capturing() {
 		t.Error("Capturing() on the duration picker: letter shortcuts would be off")
 	}
-	in := grantOf(t, press(m, "ctrl+s"))
+	in := permGrantOf(t, permPress(m, "ctrl+s"))
 	if want := (flows.GrantInput{Duration: time.Hour, Full: true}); !reflect.DeepEqual(in, want) {
 		t.Errorf("grant = %+v, want %+v", in, want)
 	}
@@ -181,11 +181,11 @@ func TestPermissionsDefaultsGrantFullOneHour(t *testing.T) {
 
 func TestPermissionsEnterFromLastRowGrants(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	press(m, "enter") // duration → full
+	permPress(m, "enter") // duration → full
 	if m.focusID != "full" {
 		t.Fatalf("enter moved focus to %q, want full", m.focusID)
 	}
-	in := grantOf(t, press(m, "enter"))
+	in := permGrantOf(t, permPress(m, "enter"))
 	if !in.Full || in.Duration != time.Hour {
 		t.Errorf("grant = %+v", in)
 	}
@@ -193,20 +193,20 @@ func TestPermissionsEnterFromLastRowGrants(t *testing.T) {
 
 func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	press(m, "left")
-	if v := view(m); !strings.Contains(v, "‹ 15 min ›") || !strings.Contains(v, "in 15m") {
+	permPress(m, "left")
+	if v := permView(m); !strings.Contains(v, "‹ 15 min ›") || !strings.Contains(v, "in 15m") {
 		t.Errorf("left did not pick 15 min:\n%s", v)
 	}
-	press(m, "right", "right", "right", "right") // 1 h, 1 day, 7 days, custom
+	permPress(m, "right", "right", "right", "right") // 1 h, 1 day, 7 days, custom
 	if !m.dur.isCustom() {
 		t.Fatalf("picker at %d, want custom", m.dur.idx)
 	}
-	press(m, "tab")
+	permPress(m, "tab")
 	if m.focusID != "duration" || !m.Capturing() {
 		t.Fatalf("focus %q capturing=%v, want the custom field", m.focusID, m.Capturing())
 	}
-	typeText(m, "90m")
-	v := view(m)
+	permType(m, "90m")
+	v := permView(m)
 	if !strings.Contains(v, "expires 16:30 (in 1h 30m)") || !strings.Contains(v, `"durationInSeconds": 5400`) {
 		t.Errorf("custom 90m not reflected:\n%s", v)
 	}
@@ -216,9 +216,9 @@ func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
 		{"400d", "365 days"},
 		{"2026-11-24 10:00", "past"},
 	} {
-		press(m, "ctrl+u")
-		typeText(m, tc.in)
-		v := view(m)
+		permPress(m, "ctrl+u")
+		permType(m, tc.in)
+		v := permView(m)
 		if !strings.Contains(v, "✗") || !strings.Contains(v, tc.want) {
 			t.Errorf("%q: no error beside the field:\n%s", tc.in, v)
 		}
@@ -229,9 +229,9 @@ func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
 			t.Errorf("%q: preview not marked stale:\n%s", tc.in, v)
 		}
 	}
-	press(m, "ctrl+u")
-	typeText(m, "36h")
-	in := grantOf(t, press(m, "ctrl+s"))
+	permPress(m, "ctrl+u")
+	permType(m, "36h")
+	in := permGrantOf(t, permPress(m, "ctrl+s"))
 	if in.Duration != 36*time.Hour {
 		t.Errorf("duration = %v, want 36h", in.Duration)
 	}
@@ -239,33 +239,33 @@ func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
 
 func TestPermissionsSelectorShownLive(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x3333333333333333333333333333333333333333")
-	press(m, "tab")
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x3333333333333333333333333333333333333333")
+	permPress(m, "tab")
 	if m.focusID != "call[0].signature" {
 		t.Fatalf("focus %q", m.focusID)
 	}
-	typeText(m, "transfer(address,uint256)")
-	v := view(m)
-	if l := lineWith(v, "Function"); !strings.Contains(l, "transfer(address,uint256)") || !strings.Contains(l, "→ 0xa9059cbb") {
+	permType(m, "transfer(address,uint256)")
+	v := permView(m)
+	if l := permLineWith(v, "Function"); !strings.Contains(l, "transfer(address,uint256)") || !strings.Contains(l, "→ 0xa9059cbb") {
 		t.Errorf("selector not shown beside the signature:\n%s", v)
 	}
 	// Still typing: the selector follows.
-	press(m, "ctrl+u")
-	typeText(m, "approve(address,uint256)")
-	if v := view(m); !strings.Contains(v, "→ 0x095ea7b3") {
+	permPress(m, "ctrl+u")
+	permType(m, "approve(address,uint256)")
+	if v := permView(m); !strings.Contains(v, "→ 0x095ea7b3") {
 		t.Errorf("selector did not follow the signature:\n%s", v)
 	}
 }
 
 func TestPermissionsInvalidAddressKeepsText(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x12zz")
-	v := view(m)
-	line := lineWith(v, "Target")
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x12zz")
+	v := permView(m)
+	line := permLineWith(v, "Target")
 	if !strings.Contains(line, "0x12zz") || !strings.Contains(v, "✗ target address 0x12zz has 4 hex digits") {
 		t.Errorf("target line %q: want the text and its error beside it\n%s", line, v)
 	}
@@ -273,7 +273,7 @@ func TestPermissionsInvalidAddressKeepsText(t *testing.T) {
 		t.Error("Capturing() false in a text field")
 	}
 	// Letters type into the field, even the root's shortcut letters.
-	typeText(m, "qcxia")
+	permType(m, "qcxia")
 	if got := m.calls[0].target.Value(); got != "0x12zzqcxia" {
 		t.Errorf("target = %q", got)
 	}
@@ -281,79 +281,79 @@ func TestPermissionsInvalidAddressKeepsText(t *testing.T) {
 
 func TestPermissionsConstraintArgPickerCycles(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].signature")
-	typeText(m, "function transfer(address to, uint256 amount)")
-	focusRow(t, m, "call[0].addConstraint")
-	press(m, "enter")
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].signature")
+	permType(m, "function transfer(address to, uint256 amount)")
+	permFocus(t, m, "call[0].addConstraint")
+	permPress(m, "enter")
 	if m.focusID != "call[0].constraints[0].arg" {
 		t.Fatalf("after + add constraint focus is %q", m.focusID)
 	}
 	if m.Capturing() {
 		t.Error("Capturing() on a picker")
 	}
-	argLine := func() string { return lineWith(view(m), "Argument") }
+	argLine := func() string { return permLineWith(permView(m), "Argument") }
 	if l := argLine(); !strings.Contains(l, "0 · to address") {
 		t.Errorf("arg = %q, want 0 · to address", l)
 	}
-	press(m, "right")
+	permPress(m, "right")
 	if l := argLine(); !strings.Contains(l, "1 · amount uint256") {
 		t.Errorf("arg = %q, want 1 · amount uint256", l)
 	}
-	press(m, "right")
+	permPress(m, "right")
 	if l := argLine(); !strings.Contains(l, "0 · to address") {
 		t.Errorf("arg did not wrap: %q", l)
 	}
-	press(m, "left")
+	permPress(m, "left")
 	if l := argLine(); !strings.Contains(l, "1 · amount") {
 		t.Errorf("left: %q", l)
 	}
 	// Condition picker, then a value in the argument's type.
-	press(m, "tab", "right")
-	if l := lineWith(view(m), "Condition"); !strings.Contains(l, "not-equal") {
+	permPress(m, "tab", "right")
+	if l := permLineWith(permView(m), "Condition"); !strings.Contains(l, "not-equal") {
 		t.Errorf("condition = %q", l)
 	}
-	press(m, "tab")
-	typeText(m, "100e18")
-	v := view(m)
+	permPress(m, "tab")
+	permType(m, "100e18")
+	v := permView(m)
 	if !strings.Contains(v, `"refValue": "0x0000000000000000000000000000000000000000000000056bc75e2d63100000"`) &&
 		!strings.Contains(v, "STALE") {
 		t.Errorf("constraint not in the body (and not stale):\n%s", v)
 	}
-	if strings.Contains(lineWith(v, "Value"), "✗") {
-		t.Errorf("100e18 for uint256 rejected: %q", lineWith(v, "Value"))
+	if strings.Contains(permLineWith(v, "Value"), "✗") {
+		t.Errorf("100e18 for uint256 rejected: %q", permLineWith(v, "Value"))
 	}
 }
 
 func TestPermissionsInvalidBlocksSubmitAndFocusesFirst(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].signature")
-	typeText(m, "nope(")
-	focusRow(t, m, "call[0].maxValuePerUse") // leave focus below the bad fields
-	cmd := press(m, "ctrl+s")
-	if emitsGrant(cmd) {
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].signature")
+	permType(m, "nope(")
+	permFocus(t, m, "call[0].maxValuePerUse") // leave focus below the bad fields
+	cmd := permPress(m, "ctrl+s")
+	if permEmitsGrant(cmd) {
 		t.Fatal("ctrl+s granted with invalid fields")
 	}
 	if m.focusID != "call[0].target" {
 		t.Errorf("focus = %q, want the first invalid field call[0].target", m.focusID)
 	}
-	v := view(m)
+	v := permView(m)
 	if !strings.Contains(v, "2 fields need attention") {
 		t.Errorf("no summary line:\n%s", v)
 	}
-	if !strings.Contains(lineWith(v, "Target"), "✗") || !strings.Contains(v, "nope(") {
+	if !strings.Contains(permLineWith(v, "Target"), "✗") || !strings.Contains(v, "nope(") {
 		t.Errorf("errors or text missing:\n%s", v)
 	}
 	// Fixing both clears the summary and grants.
-	typeText(m, "0x3333333333333333333333333333333333333333")
-	focusRow(t, m, "call[0].signature")
-	press(m, "ctrl+u")
-	typeText(m, "transfer(address,uint256)")
-	if v := view(m); strings.Contains(v, "need") || strings.Contains(v, "STALE") {
+	permType(m, "0x3333333333333333333333333333333333333333")
+	permFocus(t, m, "call[0].signature")
+	permPress(m, "ctrl+u")
+	permType(m, "transfer(address,uint256)")
+	if v := permView(m); strings.Contains(v, "need") || strings.Contains(v, "STALE") {
 		t.Errorf("still complaining after the fix:\n%s", v)
 	}
-	in := grantOf(t, press(m, "ctrl+s"))
+	in := permGrantOf(t, permPress(m, "ctrl+s"))
 	if in.Full || len(in.CallPolicies) != 1 || in.CallPolicies[0].Selector != "0xa9059cbb" {
 		t.Errorf("grant = %+v", in)
 	}
@@ -361,21 +361,21 @@ func TestPermissionsInvalidBlocksSubmitAndFocusesFirst(t *testing.T) {
 
 func TestPermissionsPreviewFollowsInputAndGoesStale(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	press(m, "right") // 1 day
-	if v := view(m); !strings.Contains(v, `"durationInSeconds": 86400`) || !strings.Contains(v, `"sessionKeyAddress": "`+permKeyAddr+`"`) ||
+	permPress(m, "right") // 1 day
+	if v := permView(m); !strings.Contains(v, `"durationInSeconds": 86400`) || !strings.Contains(v, `"sessionKeyAddress": "`+permKeyAddr+`"`) ||
 		!strings.Contains(v, `"chainId": 84532`) {
 		t.Errorf("preview:\n%s", v)
 	}
-	fullOff(t, m)
-	v := view(m)
+	permFullOff(t, m)
+	v := permView(m)
 	if !strings.Contains(v, "STALE") || !strings.Contains(v, `"grantFullPermissions": true`) {
 		t.Errorf("an empty policy should leave the last valid (full) body, marked stale:\n%s", v)
 	}
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x3333333333333333333333333333333333333333")
-	focusRow(t, m, "call[0].signature")
-	typeText(m, "transfer(address,uint256)")
-	v = view(m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x3333333333333333333333333333333333333333")
+	permFocus(t, m, "call[0].signature")
+	permType(m, "transfer(address,uint256)")
+	v = permView(m)
 	for _, want := range []string{`"grantFullPermissions": false`, `"selector": "0xa9059cbb"`, `"target": "0x3333333333333333333333333333333333333333"`} {
 		if !strings.Contains(v, want) {
 			t.Errorf("preview lacks %s:\n%s", want, v)
@@ -388,10 +388,10 @@ func TestPermissionsPreviewFollowsInputAndGoesStale(t *testing.T) {
 
 func TestPermissionsEscAndReturnKeepsEverything(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x12")
-	before := view(m)
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x12")
+	before := permView(m)
 	if m.consumesEsc() {
 		t.Fatal("the form should let the root take esc (back a step)")
 	}
@@ -406,7 +406,7 @@ func TestPermissionsEscAndReturnKeepsEverything(t *testing.T) {
 	if m.full || m.focusID != "call[0].target" {
 		t.Errorf("full=%v focus=%q after returning", m.full, m.focusID)
 	}
-	if after := view(m); after != before {
+	if after := permView(m); after != before {
 		t.Errorf("view changed across navigation:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	// A failed grant changes nothing either: the root shows the banner on
@@ -427,7 +427,7 @@ const policyExample = `{"grantFullPermissions": false,
   "valueLimit": {"limitType": 2, "limit": "100000000000000000", "period": "86400"}}]}`
 
 // runMsg runs a file command and feeds its message back.
-func runMsg(t *testing.T, m *permissionsModel, cmd tea.Cmd) {
+func permRunMsg(t *testing.T, m *permissionsModel, cmd tea.Cmd) {
 	t.Helper()
 	if cmd == nil {
 		t.Fatal("no command")
@@ -442,17 +442,17 @@ func TestPermissionsLoadAndSavePolicyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	press(m, "ctrl+o")
+	permPress(m, "ctrl+o")
 	if !m.Capturing() || !m.consumesEsc() {
 		t.Fatal("the path prompt should capture keys and esc")
 	}
-	if v := view(m); !strings.Contains(v, "Load from "+defaultPolicyPath) {
+	if v := permView(m); !strings.Contains(v, "Load from "+defaultPolicyPath) {
 		t.Errorf("prompt:\n%s", v)
 	}
-	press(m, "ctrl+u")
-	typeText(m, in)
-	runMsg(t, m, press(m, "enter"))
-	v := view(m)
+	permPress(m, "ctrl+u")
+	permType(m, in)
+	permRunMsg(t, m, permPress(m, "enter"))
+	v := permView(m)
 	if !strings.Contains(v, "✓ loaded 1 call policy, 1 transfer policy from "+in) {
 		t.Errorf("no result line:\n%s", v)
 	}
@@ -471,11 +471,11 @@ func TestPermissionsLoadAndSavePolicyFile(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "out.json")
-	press(m, "ctrl+t")
-	press(m, "ctrl+u")
-	typeText(m, out)
-	runMsg(t, m, press(m, "enter"))
-	if v := view(m); !strings.Contains(v, "✓ saved 2 policies to "+out) {
+	permPress(m, "ctrl+t")
+	permPress(m, "ctrl+u")
+	permType(m, out)
+	permRunMsg(t, m, permPress(m, "enter"))
+	if v := permView(m); !strings.Contains(v, "✓ saved 2 policies to "+out) {
 		t.Errorf("no save result:\n%s", v)
 	}
 	want, err := flows.ParsePolicySet([]byte(policyExample))
@@ -486,13 +486,13 @@ func TestPermissionsLoadAndSavePolicyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(normSet(got), normSet(want)) {
+	if !reflect.DeepEqual(permNormSet(got), permNormSet(want)) {
 		t.Errorf("saved set differs:\n got %+v\nwant %+v", got, want)
 	}
 }
 
 // normSet fills the defaults the file may omit, for comparison.
-func normSet(s flows.PolicySet) flows.PolicySet {
+func permNormSet(s flows.PolicySet) flows.PolicySet {
 	for i := range s.CallPolicies {
 		p := &s.CallPolicies[i]
 		if p.MaxValuePerUse == "" {
@@ -504,13 +504,13 @@ func normSet(s flows.PolicySet) flows.PolicySet {
 
 func TestPermissionsLoadErrorKeepsEditors(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x33")
-	press(m, "ctrl+o", "ctrl+u")
-	typeText(m, filepath.Join(t.TempDir(), "missing.json"))
-	runMsg(t, m, press(m, "enter"))
-	v := view(m)
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x33")
+	permPress(m, "ctrl+o", "ctrl+u")
+	permType(m, filepath.Join(t.TempDir(), "missing.json"))
+	permRunMsg(t, m, permPress(m, "enter"))
+	v := permView(m)
 	if !strings.Contains(v, "✗ load") {
 		t.Errorf("no error line:\n%s", v)
 	}
@@ -518,41 +518,41 @@ func TestPermissionsLoadErrorKeepsEditors(t *testing.T) {
 		t.Error("a failed load changed the editors")
 	}
 	// Esc cancels a prompt without going anywhere.
-	press(m, "ctrl+t")
-	press(m, "esc")
+	permPress(m, "ctrl+t")
+	permPress(m, "esc")
 	if m.mode != modeForm {
 		t.Error("esc did not close the prompt")
 	}
 	// Saving invalid policies is refused with the reason.
-	press(m, "ctrl+t", "enter")
-	if v := view(m); !strings.Contains(v, "not saved") {
+	permPress(m, "ctrl+t", "enter")
+	if v := permView(m); !strings.Contains(v, "not saved") {
 		t.Errorf("saving invalid policies:\n%s", v)
 	}
 }
 
 func TestPermissionsLiveFullConfirm(t *testing.T) {
 	m := newPermTest(t, flows.ModeLive, 140, 45)
-	if cmd := press(m, "ctrl+s"); emitsGrant(cmd) {
+	if cmd := permPress(m, "ctrl+s"); permEmitsGrant(cmd) {
 		t.Fatal("live full grant sent without asking")
 	}
-	if v := view(m); !strings.Contains(v, "Grant FULL permissions on live chain 84532? (y/N)") {
+	if v := permView(m); !strings.Contains(v, "Grant FULL permissions on live chain 84532? (y/N)") {
 		t.Errorf("no confirm prompt:\n%s", v)
 	}
 	if !m.Capturing() {
 		t.Error("the prompt should capture keys (q must not quit)")
 	}
-	if cmd := press(m, "n"); emitsGrant(cmd) {
+	if cmd := permPress(m, "n"); permEmitsGrant(cmd) {
 		t.Fatal("n granted")
 	}
-	if v := view(m); strings.Contains(v, "(y/N)") || !strings.Contains(v, "cancelled") {
+	if v := permView(m); strings.Contains(v, "(y/N)") || !strings.Contains(v, "cancelled") {
 		t.Errorf("after n:\n%s", v)
 	}
-	press(m, "ctrl+s")
-	if cmd := press(m, "enter"); emitsGrant(cmd) { // anything but y cancels
+	permPress(m, "ctrl+s")
+	if cmd := permPress(m, "enter"); permEmitsGrant(cmd) { // anything but y cancels
 		t.Fatal("enter granted")
 	}
-	press(m, "ctrl+s")
-	in := grantOf(t, press(m, "y"))
+	permPress(m, "ctrl+s")
+	in := permGrantOf(t, permPress(m, "y"))
 	if !in.Full || in.Duration != time.Hour {
 		t.Errorf("grant = %+v", in)
 	}
@@ -560,12 +560,12 @@ func TestPermissionsLiveFullConfirm(t *testing.T) {
 
 func TestPermissionsSandboxAndScopedLiveNoPrompt(t *testing.T) {
 	m := newPermTest(t, flows.ModeLive, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	typeText(m, "0x3333333333333333333333333333333333333333")
-	press(m, "tab")
-	typeText(m, "0xa9059cbb")
-	in := grantOf(t, press(m, "ctrl+s"))
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x3333333333333333333333333333333333333333")
+	permPress(m, "tab")
+	permType(m, "0xa9059cbb")
+	in := permGrantOf(t, permPress(m, "ctrl+s"))
 	if in.Full {
 		t.Error("scoped grant sent as full")
 	}
@@ -573,26 +573,26 @@ func TestPermissionsSandboxAndScopedLiveNoPrompt(t *testing.T) {
 
 func TestPermissionsAddDeletePolicies(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
-	fullOff(t, m)
-	focusRow(t, m, "call[0].target")
-	press(m, "ctrl+n")
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permPress(m, "ctrl+n")
 	if len(m.calls) != 2 || m.focusID != "call[1].target" {
 		t.Fatalf("ctrl+n: %d calls, focus %q", len(m.calls), m.focusID)
 	}
-	typeText(m, "0xabc")
-	press(m, "ctrl+d")
+	permType(m, "0xabc")
+	permPress(m, "ctrl+d")
 	if len(m.calls) != 1 {
 		t.Fatalf("ctrl+d: %d calls", len(m.calls))
 	}
-	focusRow(t, m, "transfer.add")
-	press(m, "enter")
+	permFocus(t, m, "transfer.add")
+	permPress(m, "enter")
 	if len(m.transfers) != 1 || m.focusID != "transfer[0].target" {
 		t.Fatalf("add transfer: %d, focus %q", len(m.transfers), m.focusID)
 	}
-	press(m, "tab", "tab") // max value → value limit picker
-	press(m, "right", "right")
-	v := view(m)
-	if !strings.Contains(v, "‹ allowance ›") || lineWith(v, "Period") == "" {
+	permPress(m, "tab", "tab") // max value → value limit picker
+	permPress(m, "right", "right")
+	v := permView(m)
+	if !strings.Contains(v, "‹ allowance ›") || permLineWith(v, "Period") == "" {
 		t.Errorf("allowance should show limit and period:\n%s", v)
 	}
 }
@@ -601,39 +601,39 @@ func TestPermissionsFitsSmallTerminals(t *testing.T) {
 	for _, sz := range [][2]int{{60, 15}, {80, 24}, {100, 30}, {140, 45}, {61, 15}} {
 		w, h := sz[0], sz[1]
 		m := newPermTest(t, flows.ModeSandbox, w, h)
-		checkFits(t, m, w, h, "defaults")
-		fullOff(t, m)
-		focusRow(t, m, "call[0].signature")
-		typeText(m, "function transfer(address to, uint256 amount)")
-		focusRow(t, m, "call[0].addConstraint")
-		press(m, "enter")
-		press(m, "tab", "tab")
-		typeText(m, "not-an-address-but-very-long-text-that-goes-on-and-on")
-		checkFits(t, m, w, h, "constraint")
-		if v := view(m); !strings.Contains(v, "› Value") {
+		permCheckFits(t, m, w, h, "defaults")
+		permFullOff(t, m)
+		permFocus(t, m, "call[0].signature")
+		permType(m, "function transfer(address to, uint256 amount)")
+		permFocus(t, m, "call[0].addConstraint")
+		permPress(m, "enter")
+		permPress(m, "tab", "tab")
+		permType(m, "not-an-address-but-very-long-text-that-goes-on-and-on")
+		permCheckFits(t, m, w, h, "constraint")
+		if v := permView(m); !strings.Contains(v, "› Value") {
 			t.Errorf("%dx%d: focused field scrolled out of view:\n%s", w, h, v)
 		}
-		focusRow(t, m, "transfer.add")
-		press(m, "enter")
-		checkFits(t, m, w, h, "transfer")
-		if v := view(m); !strings.Contains(v, "› Recipient") {
+		permFocus(t, m, "transfer.add")
+		permPress(m, "enter")
+		permCheckFits(t, m, w, h, "transfer")
+		if v := permView(m); !strings.Contains(v, "› Recipient") {
 			t.Errorf("%dx%d: focused field scrolled out of view:\n%s", w, h, v)
 		}
-		press(m, "ctrl+o")
-		checkFits(t, m, w, h, "prompt")
-		press(m, "esc")
+		permPress(m, "ctrl+o")
+		permCheckFits(t, m, w, h, "prompt")
+		permPress(m, "esc")
 		if m.layout().previewToggle {
-			press(m, "ctrl+p")
-			checkFits(t, m, w, h, "preview")
-			if v := view(m); !strings.Contains(v, "Request body") {
+			permPress(m, "ctrl+p")
+			permCheckFits(t, m, w, h, "preview")
+			if v := permView(m); !strings.Contains(v, "Request body") {
 				t.Errorf("%dx%d: ctrl+p shows no body:\n%s", w, h, v)
 			}
-			press(m, "ctrl+p")
+			permPress(m, "ctrl+p")
 		}
 	}
 }
 
-func checkFits(t *testing.T, m *permissionsModel, w, h int, what string) {
+func permCheckFits(t *testing.T, m *permissionsModel, w, h int, what string) {
 	t.Helper()
 	out := m.View()
 	if n := lipgloss.Height(out); n > h {
@@ -655,7 +655,7 @@ func TestPermissionsCopyTargetIsBody(t *testing.T) {
 }
 
 // lineWith returns the first line of v containing s ("" if none).
-func lineWith(v, s string) string {
+func permLineWith(v, s string) string {
 	for _, l := range strings.Split(v, "\n") {
 		if strings.Contains(l, s) {
 			return l
