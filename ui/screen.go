@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"walletconsole/apiclient"
@@ -122,10 +123,45 @@ type common struct {
 	now    func() time.Time
 	reveal bool
 	log    *exchangeLog
+	txs    *txStore // every transaction of the run (the activity screen watches them)
+	spin   spinner.Model
+	busy   int // requests in flight (spinner runs while busy > 0 or a tx is pending)
 	sess   session
 	width  int // whole terminal
 	height int
 }
+
+// begin/end count requests in flight, for the spinner.
+func (c *common) begin() { c.busy++ }
+func (c *common) end() {
+	if c.busy > 0 {
+		c.busy--
+	}
+}
+
+// spinning reports whether anything is pending.
+func (c *common) spinning() bool { return c.busy > 0 || c.txs.pending() > 0 }
+
+// spinner renders the current spinner frame.
+func (c *common) spinner() string { return c.st.Pending.Render(c.spin.View()) }
+
+// ownedMsg is a result for one screen; the root delivers it to that screen
+// whichever screen is active (late replies still find their owner).
+type ownedMsg interface{ ownerScreen() screenID }
+
+// broadcastMsg goes to every screen.
+type broadcastMsg interface{ broadcast() }
+
+// readyMsg is broadcast when the API is usable (sandbox started or live
+// client built): screens waiting for it may start their request.
+type readyMsg struct{}
+
+func (readyMsg) broadcast()   {}
+func (txFinalMsg) broadcast() {}
+
+func (watchTxMsg) ownerScreen() screenID  { return activityScreen }
+func (txPollMsg) ownerScreen() screenID   { return activityScreen }
+func (txStatusMsg) ownerScreen() screenID { return activityScreen }
 
 // chainID is the chain every call uses.
 func (c *common) chainID() uint64 {
