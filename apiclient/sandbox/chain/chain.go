@@ -302,8 +302,11 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 	return nil
 }
 
-// AdvanceTime mines any pending transactions, then mines an empty block d
-// later than the latest one (whole seconds; at least 1 s).
+// AdvanceTime mines any pending transactions, then mines an empty block
+// stamped d after Now() (whole seconds; at least 1 s after the latest
+// block). It counts from Now(), not from the latest block, because expiries
+// are computed from Now(): on an idle chain the latest block is stale, and
+// "advance 2 minutes" must still pass a 60-second grant's expiry.
 func (c *Chain) AdvanceTime(d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -313,7 +316,9 @@ func (c *Chain) AdvanceTime(d time.Duration) error {
 	if len(c.unmined) > 0 {
 		c.commitLocked()
 	}
-	if err := c.sim.AdjustTime(d); err != nil {
+	// geth seals the block at latest + adjustment.
+	adjust := max(c.Now().Add(d).Sub(c.LatestBlockTime()), time.Second)
+	if err := c.sim.AdjustTime(adjust); err != nil {
 		return err
 	}
 	c.afterBlockLocked()
