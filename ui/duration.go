@@ -15,14 +15,13 @@ import (
 type durationEditor struct {
 	idx    int    // index into flows.DurationPresets; len(presets) = custom
 	custom *field // key "duration"
-	now    func() time.Time
 }
 
 // defaultPreset is the preset the screen opens on (1 h).
 const defaultPreset = 1
 
-func newDurationEditor(now func() time.Time) *durationEditor {
-	d := &durationEditor{idx: defaultPreset, now: now}
+func newDurationEditor() *durationEditor {
+	d := &durationEditor{idx: defaultPreset}
 	// Validation is the screen's (revalidate), like every other field.
 	d.custom = newField("duration", "Custom", "e.g. 90m, 36h, 18:00, 2026-11-26 18:00", nil)
 	return d

@@ -125,14 +125,10 @@ type permissionsModel struct {
 // 1 h (or the configured duration), full permissions on, focus on the
 // duration.
 func newPermissionsScreen(c *common) *permissionsModel {
-	now := c.now
-	if now == nil {
-		now = time.Now
-	}
 	m := &permissionsModel{
 		c:        c,
 		keys:     newPermKeys(),
-		dur:      newDurationEditor(func() time.Time { return now() }),
+		dur:      newDurationEditor(),
 		full:     true,
 		focusID:  "duration.preset",
 		lastPath: defaultPolicyPath,
@@ -143,6 +139,14 @@ func newPermissionsScreen(c *common) *permissionsModel {
 	}
 	m.revalidate()
 	return m
+}
+
+// now is the injected clock (common.now), or the real one.
+func (m *permissionsModel) now() time.Time {
+	if m.c.now != nil {
+		return m.c.now()
+	}
+	return time.Now()
 }
 
 // --- messages ---
@@ -295,7 +299,7 @@ func (r formRow) focusable() bool { return r.kind != rowSection }
 // rows lists the form as it shows now.
 func (m *permissionsModel) rows() []formRow {
 	top := rowCtx{sect: sectTop, policy: -1, cons: -1}
-	now := m.c.now()
+	now := m.now()
 	rs := []formRow{{
 		id: "duration.preset", kind: rowPicker, label: "Duration", value: m.dur.label(),
 		note: m.dur.expiry(now), cycle: func(d int) { m.dur.cycle(d) }, ctx: top,
@@ -610,7 +614,7 @@ func (m *permissionsModel) grantInput(now time.Time) (flows.GrantInput, error) {
 // revalidate runs every check, puts each message beside its row and
 // rebuilds the preview body (or marks it stale).
 func (m *permissionsModel) revalidate() {
-	now := m.c.now()
+	now := m.now()
 	raw := map[string]string{}
 	if _, err := m.dur.resolve(now); err != nil {
 		raw["duration"] = err.Error()
@@ -714,7 +718,7 @@ func (m *permissionsModel) submit() tea.Cmd {
 }
 
 func (m *permissionsModel) grant() tea.Cmd {
-	in, err := m.grantInput(m.c.now())
+	in, err := m.grantInput(m.now())
 	if err != nil { // the clock moved past a custom time since the check
 		m.revalidate()
 		m.summary = attention(max(m.blocking, 1))
@@ -729,7 +733,7 @@ func (m *permissionsModel) grant() tea.Cmd {
 func (m *permissionsModel) policySet() (flows.PolicySet, int) {
 	calls, transfers, errs := m.collect()
 	s := flows.PolicySet{GrantFullPermissions: m.full, CallPolicies: calls, TransferPolicies: transfers}
-	if d, err := m.dur.resolve(m.c.now()); err == nil {
+	if d, err := m.dur.resolve(m.now()); err == nil {
 		s.DurationInSeconds = int64(d / time.Second)
 	}
 	return s, len(errs)
@@ -827,7 +831,7 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 			}
 			s, bad := m.policySet()
 			if bad > 0 {
-				m.setStatus(fmt.Sprintf("✗ not saved: %s in the policies", attentionLower(bad)), true)
+				m.setStatus(fmt.Sprintf("✗ not saved: %s in the policies", attention(bad)), true)
 				return nil
 			}
 			m.setStatus("saving "+path+"…", false)
@@ -929,13 +933,6 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func attentionLower(n int) string {
-	if n == 1 {
-		return "1 field needs attention"
-	}
-	return fmt.Sprintf("%d fields need attention", n)
-}
-
 // oneLine keeps the first line of a multi-line error and counts the rest.
 func oneLine(s string) string {
 	first, rest, ok := strings.Cut(s, "\n")
@@ -965,11 +962,16 @@ const (
 )
 
 func (m *permissionsModel) layout() permLayout {
-	w, h := max(m.w, 20), max(m.h, 3)
-	l := permLayout{bottomH: 1, showForm: true}
 	if m.mode != modeForm {
-		l.bottomH = 2
+		return m.layoutFor(2)
 	}
+	return m.layoutFor(1)
+}
+
+// layoutFor places things above a bottom block of bottomH lines.
+func (m *permissionsModel) layoutFor(bottomH int) permLayout {
+	w, h := max(m.w, 20), max(m.h, 3)
+	l := permLayout{bottomH: bottomH, showForm: true}
 	body := max(h-l.bottomH, 1)
 	switch {
 	case w >= sideMinW:
@@ -997,7 +999,8 @@ func (m *permissionsModel) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return ""
 	}
-	l := m.layout()
+	bottom := m.viewBottom(m.w)
+	l := m.layoutFor(len(bottom))
 	var out []string
 	switch {
 	case l.side:
@@ -1046,7 +1049,7 @@ func (m *permissionsModel) View() string {
 			out = append(out, "")
 		}
 	}
-	out = append(out, m.viewBottom(m.w)...)
+	out = append(out, bottom...)
 	for i := range out {
 		out[i] = ansi.Truncate(out[i], m.w, "…")
 	}
@@ -1069,8 +1072,24 @@ func (m *permissionsModel) viewBottom(w int) []string {
 		line = st.Status.Render(m.status)
 	default:
 		line = st.Subtle.Render(m.what())
+		if help := m.focusHelp(); help != "" {
+			// What the focused field takes, from flows (two lines when tall).
+			n := 1
+			if m.h >= 20 {
+				n = 2
+			}
+			parts := strings.Split(ansi.Wordwrap(help, max(w, 10), " "), "\n")
+			if len(parts) > n {
+				parts = parts[:n]
+				parts[n-1] = ansi.Truncate(parts[n-1], max(w-1, 1), "") + "…"
+			}
+			for i := range parts {
+				parts[i] = st.Subtle.Render(parts[i])
+			}
+			line = strings.Join(parts, "\n")
+		}
 	}
-	lines := []string{line}
+	lines := strings.Split(line, "\n")
 	switch m.mode {
 	case modeConfirm:
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("Grant FULL permissions on live chain %d? (y/N)", m.c.chainID())))
@@ -1086,9 +1105,32 @@ func (m *permissionsModel) viewBottom(w int) []string {
 	return lines
 }
 
+// focusHelp is what the focused field takes (flows.FieldHelp), "" for
+// rows without help.
+func (m *permissionsModel) focusHelp() string {
+	r := m.focused(m.rows())
+	if r == nil {
+		return ""
+	}
+	switch r.id {
+	case "duration":
+		return "How long the key lasts: 90m, 36h, 2d, 1w or seconds; or when it ends: 18:00 (next), 2026-11-26 18:00. At most 365 days."
+	case "full":
+		return "space: on = the key may make any call with any value; off = only what the policies below allow."
+	}
+	if r.ctx.policy < 0 || (r.kind != rowField && r.kind != rowPicker) {
+		return ""
+	}
+	_, k, _ := strings.Cut(r.id, ".")
+	if r.ctx.sect == sectTransfer && k == "target" {
+		return "Address the key may send native value (ETH) to: 0x + 40 hex (EIP-55 checked when mixed case)."
+	}
+	return flows.FieldHelp(k)
+}
+
 // what says what ctrl+s will do.
 func (m *permissionsModel) what() string {
-	d, err := m.dur.resolve(m.c.now())
+	d, err := m.dur.resolve(m.now())
 	if err != nil {
 		return "ctrl+s grants once the duration is valid"
 	}
@@ -1266,7 +1308,7 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 	}
 	title := st.Title.Render("Request body") + st.Subtle.Render(" POST /wallets/create-session-key")
 	if m.stale {
-		title = st.Title.Render("Request body") + " " + st.Warn.Render("STALE: "+attentionLower(m.blocking)+", last valid shown")
+		title = st.Title.Render("Request body") + " " + st.Warn.Render("STALE: "+attention(m.blocking)+", last valid shown")
 	}
 	lines := []string{ansi.Truncate(title, w, "…")}
 	if m.body == nil {

@@ -104,11 +104,17 @@ func permType(m *permissionsModel, s string) {
 // focusRow moves the focus to the row with id (test shortcut for tabbing).
 func permFocus(t *testing.T, m *permissionsModel, id string) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
-		if m.focusID == id {
-			return
+	for _, dir := range []string{"tab", "shift+tab"} {
+		for i := 0; i < 200; i++ {
+			if m.focusID == id {
+				return
+			}
+			before := m.focusID
+			permPress(m, dir)
+			if m.focusID == before {
+				break // at the end: try the other way
+			}
 		}
-		permPress(m, "tab")
 	}
 	t.Fatalf("row %q never got the focus (at %q)", id, m.focusID)
 }
@@ -662,4 +668,59 @@ func permLineWith(v, s string) string {
 		}
 	}
 	return ""
+}
+
+func TestPermissionsTickOnlyCurrentGeneration(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	old := m.tickGen
+	m.Init() // the user came back: a new chain
+	if cmd := m.Update(permTickMsg{gen: old}); cmd != nil {
+		t.Error("a tick of the previous visit kept its chain alive")
+	}
+	if cmd := m.Update(permTickMsg{gen: m.tickGen}); cmd == nil {
+		t.Error("the current tick chain stopped")
+	}
+}
+
+func TestPermissionsCustomDurationKeptAcrossPresets(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	permPress(m, "left", "left") // 1 h → 15 min → custom
+	if !m.dur.isCustom() {
+		t.Fatal("left twice from 1 h should reach custom")
+	}
+	permPress(m, "tab")
+	permType(m, "36h")
+	permPress(m, "shift+tab", "right") // back on the picker: 15 min
+	if m.dur.isCustom() {
+		t.Fatal("right did not leave custom")
+	}
+	if in := permGrantOf(t, permPress(m, "ctrl+s")); in.Duration != 15*time.Minute {
+		t.Errorf("duration = %v, want the 15 min preset", in.Duration)
+	}
+	permPress(m, "left")
+	if v := permView(m); !strings.Contains(v, "36h") || !strings.Contains(v, "in 1d 12h") {
+		t.Errorf("custom text lost:\n%s", v)
+	}
+}
+
+func TestPermissionsRowsCaptureAndHelp(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	permFullOff(t, m)
+	for id, capturing := range map[string]bool{
+		"full": false, "call[0]": false, "call[0].target": true, "call[0].valueLimit.limitType": false,
+		"call[0].addConstraint": false, "call.add": false, "transfer.add": false,
+	} {
+		permFocus(t, m, id)
+		if m.Capturing() != capturing {
+			t.Errorf("%s: Capturing() = %v", id, m.Capturing())
+		}
+	}
+	permFocus(t, m, "call.add")
+	permPress(m, "shift+tab", "shift+tab", "shift+tab", "shift+tab") // + constraint, value limit, max value, function
+	if m.focusID != "call[0].signature" {
+		t.Fatalf("focus %q", m.focusID)
+	}
+	if v := permView(m); !strings.Contains(v, "Function the key may call") {
+		t.Errorf("no help for the focused field:\n%s", v)
+	}
 }
