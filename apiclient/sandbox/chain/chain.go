@@ -290,6 +290,13 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 		}
 		ps = append(ps, p)
 	}
+	// A new wallet is of no use until funded: seal its block now instead of
+	// waiting for the next interval, so login and key creation answer at once.
+	c.mu.Lock()
+	if !c.isClosed() && len(c.unmined) > 0 {
+		c.commitLocked()
+	}
+	c.mu.Unlock()
 	for _, p := range ps {
 		o, err := c.Wait(ctx, p)
 		if err != nil {
