@@ -426,7 +426,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		delete(m.banners, m.active)
 		m.status = "retrying…"
 		return scr.Update(retryMsg{})
-	case key.Matches(k, m.keys.Back):
+	case k.Type == tea.KeyEsc:
 		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
 			return scr.Update(k)
 		}
@@ -452,6 +452,8 @@ func (m *Model) setKeyStates() {
 		m.keys.Inspect.SetEnabled(!typing)
 	}
 	m.keys.Activity.SetEnabled(!typing && m.active != activityScreen)
+	ec, ok := m.screens[m.active].(escConsumer)
+	m.keys.Back.SetEnabled(!(ok && ec.consumesEsc()))
 }
 
 // copy puts value on the clipboard, or sends it to the terminal with OSC 52
@@ -674,14 +676,22 @@ func (m *Model) headerView(w int) string {
 		return " walletconsole │ " + mode + " │ " + chain + " │ user " + u + " │ key " + k + " "
 	}
 	s := build(false)
-	if lipgloss.Width(s) > w {
-		s = strings.Replace(s, " walletconsole │", "", 1)
-	}
-	if lipgloss.Width(s) > w {
-		s = build(true)
-	}
-	if lipgloss.Width(s) > w {
-		s = strings.Replace(s, " walletconsole │", "", 1)
+	for _, try := range []func() string{
+		func() string { return strings.Replace(build(false), " walletconsole │", "", 1) },
+		func() string { return build(true) },
+		func() string { return strings.Replace(build(true), " walletconsole │", "", 1) },
+		func() string {
+			// narrowest: "sandbox ✓ │ 84532 │ user 0x12…abcd │ key 0x56…ef01"
+			mode = strings.Replace(mode, " ready", "", 1)
+			mode = strings.Replace(mode, " starting…", "", 1)
+			chain = fmt.Sprint(m.c.chainID())
+			return strings.Replace(build(true), " walletconsole │", "", 1)
+		},
+	} {
+		if lipgloss.Width(s) <= w {
+			break
+		}
+		s = try()
 	}
 	return st.Header.Render(pad(s, w))
 }

@@ -141,3 +141,38 @@ func TestWalkthroughFourKeys(t *testing.T) {
 		t.Errorf("expected ≥2 addresses and ≥2 IDs on screen")
 	}
 }
+
+// TestWalkthroughNarrow runs the same four keys at 60×15: every frame still
+// fits (lines shortened, nothing wrapped) and both transactions confirm.
+func TestWalkthroughNarrow(t *testing.T) {
+	m := newSandboxApp(t, &recordingClipboard{})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(60, 15))
+	waitScreen(t, tm, 20*time.Second, "ready")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitScreen(t, tm, 10*time.Second, "3 · Session key")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitScreen(t, tm, 10*time.Second, "Full access")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	waitScreen(t, tm, 20*time.Second, "6 · Send")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	waitScreen(t, tm, 20*time.Second, "CONFIRMED")
+	time.Sleep(100 * time.Millisecond)
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	fm.closed = false
+	frame := fm.View()
+	fm.closed = true
+	t.Logf("final 60×15 screen:\n%s", ansi.Strip(frame))
+	assertFits(t, frame, 60, 15)
+	s := ansi.Strip(frame)
+	for _, want := range []string{"6 · Send", "CONFIRMED", apiShort(fm.c.sess.login.Address), apiShort(fm.c.sess.key.Address)} {
+		if !strings.Contains(s, want) {
+			t.Errorf("60×15 final screen lacks %q", want)
+		}
+	}
+	if g := fm.c.txs.get(fm.c.sess.grant.TxID); g == nil || g.tx.Status != "CONFIRMED" {
+		t.Errorf("grant not confirmed at 60×15")
+	}
+}
+
+func apiShort(s string) string { return s[:6] + "…" + s[len(s)-4:] }

@@ -50,13 +50,13 @@ func newConnect(c *common) *connect {
 		}
 		return nil
 	}).withValue(api)
-	s.client = newField("client-id", "Client ID", "your client ID", func(v string) error {
+	s.client = newField("client-id", "Client ID", "(empty)", func(v string) error {
 		if s.live && strings.TrimSpace(v) == "" {
 			return errors.New("live mode needs the client ID (x-client-id)")
 		}
 		return nil
 	}).withValue(cfg.ClientID)
-	s.secret = newField("secret-key", "Secret key", "your secret key", func(v string) error {
+	s.secret = newField("secret-key", "Secret key", "(empty)", func(v string) error {
 		if s.live && strings.TrimSpace(v) == "" {
 			return errors.New("live mode needs the secret key (x-secret-key)")
 		}

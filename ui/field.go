@@ -126,7 +126,13 @@ func (f *field) Update(msg tea.Msg) tea.Cmd {
 }
 
 // SetWidth sets the width of the whole line (label + input + message).
-func (f *field) SetWidth(w int) { f.width = w }
+func (f *field) SetWidth(w int) {
+	f.width = w
+	if w > 0 {
+		// an estimate until View knows the label width; View refines it
+		f.in.Width = max(w-16, 8)
+	}
+}
 
 // View renders "› Label  value  ✗ message" (the message goes on the next
 // line when it does not fit beside the input). labelW aligns labels.
@@ -160,22 +166,23 @@ func (f *field) View(st theme.Styles, labelW int) string {
 	} else if f.hint != "" {
 		msg = st.Subtle.Render(f.hint)
 	}
-	inW := avail - 1 // cursor cell
+	f.in.Width = max(avail-1, 1) // one cell for the cursor
+	inView := f.in.View()
 	valW := lipgloss.Width(f.in.Value())
 	if f.in.Value() == "" {
 		valW = lipgloss.Width(f.in.Placeholder)
 	}
-	beside := msg != "" && valW+2+lipgloss.Width(msg) < avail
+	beside := msg != "" && valW+3+lipgloss.Width(msg) <= avail
 	if beside {
-		inW = valW + 1
+		// drop the input's padding so the message sits beside the text
+		inView = ansi.Truncate(inView, valW+1, "")
 	}
-	f.in.Width = max(inW, 1)
-	line := prefix + f.in.View()
+	line := prefix + inView
 	if msg == "" {
 		return line
 	}
 	if beside {
-		return line + "  " + msg
+		return line + " " + msg
 	}
 	indent := strings.Repeat(" ", min(pw, 6))
 	w := f.width - len(indent)
