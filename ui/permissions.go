@@ -215,6 +215,9 @@ func (m *permissionsModel) Capturing() bool {
 	if m.mode != modeForm {
 		return true
 	}
+	if m.pvOnly && m.layout().previewToggle {
+		return false // only the body shows: c copies it, q quits
+	}
 	r := m.focused(m.rows())
 	return r != nil && r.f != nil
 }
@@ -806,6 +809,11 @@ func (m *permissionsModel) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
+	// The footer disables bindings that do nothing on the focused row
+	// (updateKeyStates); matching must not depend on the last frame.
+	for _, b := range []*key.Binding{&m.keys.Toggle, &m.keys.Cycle, &m.keys.Add, &m.keys.Delete, &m.keys.Preview} {
+		b.SetEnabled(true)
+	}
 	switch m.mode {
 	case modeConfirm:
 		m.mode = modeForm
@@ -842,6 +850,29 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return m.path.Update(msg)
+	}
+
+	if m.pvOnly && m.layout().previewToggle {
+		// The body replaces the form: keys scroll it; ctrl+p or esc go back
+		// to the form, ctrl+s still grants. Nothing types into hidden fields.
+		switch {
+		case key.Matches(msg, m.keys.Submit):
+			m.pvOnly = false
+			return m.submit()
+		case key.Matches(msg, m.keys.Preview), key.Matches(msg, m.keys.Cancel):
+			m.pvOnly = false
+		case key.Matches(msg, m.keys.Prev), key.Matches(msg, m.keys.PgUp):
+			m.pvOffset = max(0, m.pvOffset-1)
+			if key.Matches(msg, m.keys.PgUp) {
+				m.pvOffset = max(0, m.pvOffset-max(1, m.h/2))
+			}
+		case key.Matches(msg, m.keys.Next), key.Matches(msg, m.keys.PgDown):
+			m.pvOffset++
+			if key.Matches(msg, m.keys.PgDown) {
+				m.pvOffset += max(1, m.h/2)
+			}
+		}
+		return nil
 	}
 
 	switch {
@@ -1207,7 +1238,7 @@ func (m *permissionsModel) viewRow(r formRow, focused bool, w int) string {
 		return st.Title.Render(r.label)
 	case rowHeader:
 		s := ind + mark + ls.Render(r.label) + "  " + st.Subtle.Render(r.value)
-		if errMsg != "" && r.kind == rowHeader && (m.submitted || focused) {
+		if errMsg != "" {
 			s += "\n" + ind + "    " + st.Error.Render("✗ "+errMsg)
 		}
 		return s
@@ -1222,7 +1253,7 @@ func (m *permissionsModel) viewRow(r formRow, focused bool, w int) string {
 	label := r.label + strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(r.label)))
 	s := ind + mark + ls.Render(label) + " " + st.Value.Render(r.value)
 	note := ""
-	if errMsg != "" && (r.id != "full" || m.submitted) {
+	if errMsg != "" {
 		note = st.Error.Render("✗ " + errMsg)
 	} else if r.note != "" {
 		note = st.Subtle.Render(r.note)
@@ -1360,7 +1391,9 @@ func padRight(s string, w int) string {
 }
 
 // consumesEsc: esc cancels the prompt instead of going back a step.
-func (m *permissionsModel) consumesEsc() bool { return m.mode != modeForm }
+func (m *permissionsModel) consumesEsc() bool {
+	return m.mode != modeForm || (m.pvOnly && m.layout().previewToggle)
+}
 
 // copyTarget: `c` (outside text fields) copies the request body.
 func (m *permissionsModel) copyTarget() (label, value string, ok bool) {

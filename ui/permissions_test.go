@@ -762,3 +762,43 @@ func TestPermissionsExamplePolicyFilesRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestPermissionsKeysWorkWhateverTheFooterShowed(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	m.ShortHelp() // focus on the duration: toggle and add are off in the footer
+	permPress(m, "tab")
+	permPress(m, "space") // works although the footer last showed it disabled
+	if m.full {
+		t.Fatal("space did not toggle")
+	}
+	m.ShortHelp()
+	permPress(m, "ctrl+n")
+	if len(m.calls) != 2 {
+		t.Errorf("ctrl+n: %d call policies", len(m.calls))
+	}
+}
+
+func TestPermissionsNarrowPreviewBehindKey(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 60, 15)
+	if v := permView(m); strings.Contains(v, "Request body") {
+		t.Fatalf("at 60x15 the body should hide behind ctrl+p:\n%s", v)
+	}
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permPress(m, "ctrl+p")
+	v := permView(m)
+	if !strings.Contains(v, "Request body") || strings.Contains(v, "Target") {
+		t.Fatalf("ctrl+p should show the body instead of the form:\n%s", v)
+	}
+	if m.Capturing() || !m.consumesEsc() {
+		t.Error("body view: letters should reach the root (c copies), esc should close it")
+	}
+	permType(m, "zz") // not typed into the hidden field
+	permPress(m, "down", "esc")
+	if got := m.calls[0].target.Value(); got != "" {
+		t.Errorf("keys typed into a hidden field: %q", got)
+	}
+	if v := permView(m); !strings.Contains(v, "› Target") {
+		t.Errorf("esc did not return to the form:\n%s", v)
+	}
+}
