@@ -93,10 +93,11 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if cfg.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	if _, err := tea.NewProgram(m, opts...).Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			return 130 // interrupted (SIGINT/SIGTERM)
-		}
+	_, err = tea.NewProgram(m, opts...).Run()
+	switch {
+	case ctx.Err() != nil:
+		return 130 // interrupted (SIGINT/SIGTERM from outside; ctrl+c in the TUI is a key)
+	case err != nil:
 		fmt.Fprintln(stderr, "walletconsole:", err)
 		return 1
 	}

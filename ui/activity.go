@@ -164,10 +164,15 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 	if msg.err != nil {
 		row.pollErr = errorText(msg.err)
 		w.fails++
-		if st := apiclient.StatusOf(msg.err); st == http.StatusNotFound || st == http.StatusUnauthorized || w.ctx.Err() != nil {
+		if w.ctx.Err() != nil {
+			return nil // cancelled (quit or re-watch)
+		}
+		st := apiclient.StatusOf(msg.err)
+		if st == http.StatusBadRequest || st == http.StatusUnauthorized || st == http.StatusForbidden || w.fails >= flows.WatchMaxErrors {
 			w.cancel()
 			delete(s.watches, msg.id)
-			return errCmd(activityScreen, fmt.Errorf("watching %s stopped: %w", apiclient.ShortHex(msg.id), msg.err))
+			err := fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err)
+			return func() tea.Msg { return watchFailedMsg{id: msg.id, kind: row.kind, err: err} }
 		}
 		w.attempt++
 		d := flows.PollDelay(w.attempt, apiclient.RetryAfterOf(msg.err))
@@ -343,6 +348,9 @@ func txDetailLines(c *common, r *txRow, w int) []string {
 	)
 	if h := r.tx.Hash(); h != "" {
 		out = append(out, kv("hash", st.Hash.Render(h)))
+		if u := explorerTxURL(c.chainID(), h); u != "" && c.cfg.Mode == flows.ModeLive {
+			out = append(out, kv("explorer", u))
+		}
 	}
 	if b := r.tx.Block(); b != "" {
 		out = append(out, kv("block", b))

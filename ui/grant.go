@@ -35,6 +35,8 @@ type grant struct {
 	confirm bool // live mode + full permissions: y/N first
 	gen     int
 	pick    int // highlighted value for `c`: 0 tx ID, 1 hash
+
+	watchFailed bool // the banner is about polling, not the grant request
 }
 
 func newGrant(c *common) *grant {
@@ -110,8 +112,12 @@ func (s *grant) Update(msg tea.Msg) tea.Cmd {
 		// full-permission grant; no second prompt here.
 		s.in, s.has = msg.in, true
 		return s.start()
+	case watchFailedMsg:
+		s.watchFailed = true
+		return errCmd(grantScreen, msg.err)
 	case retryMsg:
-		if r := s.row(); r != nil && !r.final() {
+		if r := s.row(); s.watchFailed && r != nil && !r.final() {
+			s.watchFailed = false
 			return watchTxCmd(r.id, "grant") // the watch failed: watch again
 		}
 		return s.start()
@@ -228,6 +234,9 @@ func (s *grant) View() string {
 			hv = "› " + hv
 		}
 		lines = append(lines, kv("Hash", hv))
+		if u := explorerTxURL(s.c.chainID(), h); u != "" && s.c.cfg.Mode == flows.ModeLive {
+			lines = append(lines, kv("Explorer", st.Subtle.Render(u)))
+		}
 	}
 	if b := r.tx.Block(); b != "" {
 		lines = append(lines, kv("Block", b))

@@ -233,7 +233,7 @@ type faultySandbox struct {
 	ClientID  string
 	SecretKey string
 	mu        sync.Mutex
-	fail      map[string]int // path suffix → how many more requests fail
+	fail      map[string]int // path part → how many more requests fail
 	status    int
 }
 
@@ -248,7 +248,7 @@ func newFaultySandbox(t testing.TB) *faultySandbox {
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		for suffix, n := range f.fail {
-			if n > 0 && strings.HasSuffix(r.URL.Path, suffix) {
+			if n > 0 && strings.Contains(r.URL.Path, suffix) {
 				f.fail[suffix] = n - 1
 				st := f.status
 				f.mu.Unlock()

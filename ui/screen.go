@@ -260,7 +260,9 @@ type escConsumer interface {
 func errorText(err error) string {
 	var ae *apiclient.APIError
 	if errors.As(err, &ae) {
-		s := fmt.Sprintf("API %d", ae.Status)
+		// keep the context a wrapper added ("connecting: …")
+		s := strings.TrimSuffix(err.Error(), ae.Error())
+		s += fmt.Sprintf("API %d", ae.Status)
 		if ae.Code != "" {
 			s += " " + ae.Code
 		}

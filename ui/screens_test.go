@@ -435,3 +435,34 @@ func TestQuitAsksWhilePending(t *testing.T) {
 		t.Fatal("ctrl+c did not quit")
 	}
 }
+
+// A watch that keeps failing gives up with a banner on the step that made
+// the transaction; r watches again and the walkthrough carries on.
+func TestWatchFailureBannerAndRetry(t *testing.T) {
+	f := newFaultySandbox(t)
+	m, _ := newOffline(t, f.cfg())
+	m.opts.Now = time.Now
+	d := drive(t, m, 140, 45)
+	d.until(5*time.Second, "live")
+	d.key("enter")
+	d.until(5*time.Second, "3 · Session key")
+	d.key("enter")
+	d.until(5*time.Second, "Full access")
+	f.failNext("/transactions/", 1000)
+	d.key("ctrl+s")
+	d.until(2*time.Second, "(y/N)") // live + full permissions: asked first
+	d.key("y")
+	v := d.until(10*time.Second, "stopped watching", "API 500", "r: retry")
+	if m.active != grantScreen {
+		t.Fatalf("banner on %s, want Grant:\n%s", m.active, v)
+	}
+	if !strings.Contains(v, "Polling") {
+		t.Errorf("the row does not show the polling error:\n%s", v)
+	}
+	f.failNext("/transactions/", 0)
+	d.key("r")
+	d.until(10*time.Second, "6 · Send")
+	if !m.c.sess.grantOK {
+		t.Fatal("grant not confirmed after re-watching")
+	}
+}

@@ -51,6 +51,8 @@ type send struct {
 	confirm  bool
 	gen      int
 	defaults bool // defaults filled from the login/sandbox
+
+	watchFailed []string // IDs whose watch gave up (r watches them again)
 }
 
 func validAddress(v string) error {
@@ -307,7 +309,20 @@ func (s *send) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case readyMsg:
 		return nil
+	case watchFailedMsg:
+		s.watchFailed = append(s.watchFailed, msg.id)
+		return errCmd(sendScreen, msg.err)
 	case retryMsg:
+		if ids := s.watchFailed; len(ids) > 0 {
+			s.watchFailed = nil
+			cmds := make([]tea.Cmd, 0, len(ids))
+			for _, id := range ids {
+				if r := s.c.txs.get(id); r != nil {
+					cmds = append(cmds, watchTxCmd(id, r.kind))
+				}
+			}
+			return tea.Batch(cmds...)
+		}
 		return s.submit(false)
 	case sendDoneMsg:
 		s.c.end()

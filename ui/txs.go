@@ -98,6 +98,39 @@ type txFinalMsg struct {
 	tx apiclient.Transaction
 }
 
+// watchFailedMsg goes to the screen that made the transaction (grant or
+// send): its banner offers r, which watches again.
+type watchFailedMsg struct {
+	id, kind string
+	err      error
+}
+
+func (m watchFailedMsg) ownerScreen() screenID {
+	if m.kind == "grant" {
+		return grantScreen
+	}
+	return sendScreen
+}
+
+// explorerTxURL is a block explorer page for a transaction on a known
+// public chain ("" otherwise). Printed as plain text: lipgloss v1 miscounts
+// OSC 8 links.
+func explorerTxURL(chainID uint64, hash string) string {
+	base := map[uint64]string{
+		1:        "https://etherscan.io/tx/",
+		11155111: "https://sepolia.etherscan.io/tx/",
+		8453:     "https://basescan.org/tx/",
+		84532:    "https://sepolia.basescan.org/tx/",
+		10:       "https://optimistic.etherscan.io/tx/",
+		42161:    "https://arbiscan.io/tx/",
+		137:      "https://polygonscan.com/tx/",
+	}[chainID]
+	if base == "" || hash == "" {
+		return ""
+	}
+	return base + hash
+}
+
 func watchTxCmd(id, kind string) tea.Cmd {
 	return func() tea.Msg { return watchTxMsg{id, kind} }
 }
