@@ -62,15 +62,19 @@ func ParseSessionDuration(s string, now time.Time) (time.Duration, error) {
 		if err != nil {
 			return 0, err
 		}
-		d := t.Sub(now)
-		if d <= 0 {
+		// Compare times, not t.Sub(now): a far date overflows a Duration.
+		if !t.After(now) {
 			return 0, fmt.Errorf("time %s is in the past (now %s): the session must end in the future", quoteShort(in), now.Format("2006-01-02 15:04"))
 		}
+		if t.After(now.Add(MaxSessionDuration)) {
+			return 0, fmt.Errorf("time %s is more than 365 days away, beyond the API's maximum session (31,536,000 s)", quoteShort(in))
+		}
+		d := t.Sub(now)
 		if r := d % time.Second; r != 0 {
 			d += time.Second - r
 		}
 		if d > MaxSessionDuration {
-			return 0, fmt.Errorf("time %s is %s away, beyond the API's maximum session of 365 days (31,536,000 s)", quoteShort(in), humanDuration(d))
+			return 0, fmt.Errorf("time %s is more than 365 days away, beyond the API's maximum session (31,536,000 s)", quoteShort(in))
 		}
 		return d, nil
 	}

@@ -39,6 +39,8 @@ func TestParseSessionDuration(t *testing.T) {
 		"31536001":         "365 days",
 		"2026-11-25 10:00": "in the past",
 		"2027-12-01 10:00": "365 days",
+		"7000-01-01":       "365 days",
+		"2026-11-25 17:43": "in the past",
 		"2026-13-01 10:00": "not a valid date",
 		"25:00":            "not a valid time",
 		"soon":             "not a length of time",

@@ -211,3 +211,42 @@ func normalizeTransfer(p apiclient.TransferPolicy) apiclient.TransferPolicy {
 	p.ValueLimit = normalizeLimit(p.ValueLimit)
 	return p
 }
+
+// FuzzCallPolicyInput drives the editor: whatever Build accepts is a valid
+// wire policy that survives a policy file and the editor round trip.
+func FuzzCallPolicyInput(f *testing.F) {
+	f.Add(tokenAddr, "transfer(address,uint256)", "", "lifetime", "1 ETH", "", "amount", "<=", "100e18", "allowance", "150e18", "1d")
+	f.Add(tokenAddr, "0xdeadbeef", "0.01", "allowance", "0.1", "1h", "2", ">", "0x"+strings.Repeat("1", 64), "", "", "")
+	f.Add(tokenAddr, "f(int8 x, bytes4 s, bool b)", "5 gwei", "", "", "", "s", "!=", "0xa9059cbb", "", "", "")
+	f.Fuzz(func(t *testing.T, target, sig, maxV, lt, lim, per, arg, cond, val, clt, clim, cper string) {
+		in := CallPolicyInput{Target: target, Signature: sig, MaxValuePerUse: maxV, LimitType: lt, Limit: lim, Period: per,
+			Constraints: []ConstraintInput{{Arg: arg, Condition: cond, Value: val, LimitType: clt, Limit: clim, Period: cper}}}
+		p, fe := in.Build()
+		if fe != nil {
+			for k, msg := range fe {
+				if msg == "" {
+					t.Fatalf("empty message for %s", k)
+				}
+			}
+			return
+		}
+		if err := ValidateCallPolicy(p); err != nil {
+			t.Fatalf("Build(%+v) = %+v, invalid: %v", in, p, err)
+		}
+		s := PolicySet{CallPolicies: []apiclient.CallPolicy{p}}
+		b, err := MarshalPolicySet(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := ParsePolicySet(b)
+		if err != nil || !reflect.DeepEqual(s2.CallPolicies[0], p) {
+			t.Fatalf("file round trip of %+v: %+v, %v", p, s2, err)
+		}
+		back := CallPolicyInputFrom(p)
+		p2, fe := back.Build()
+		if fe != nil || !reflect.DeepEqual(p2, p) {
+			t.Fatalf("editor round trip:\n in   %+v\n p    %+v\n from %+v\n p2   %+v, %v", in, p, back, p2, fe)
+		}
+		_ = DescribeCallPolicy(p, nil)
+	})
+}

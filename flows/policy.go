@@ -276,6 +276,10 @@ type argRef struct {
 	label string // name or "arg N" / "word N", for messages and descriptions
 }
 
+// maxWordIndex bounds a constraint's index: calldata of 2^24 words (512 MiB)
+// is far beyond any block.
+const maxWordIndex = 1 << 24
+
 var wordRE = regexp.MustCompile(`^(?i)word\s*#?\s*(\d+)$`)
 
 // resolveArg finds the argument a constraint names in sel.
@@ -285,9 +289,9 @@ func resolveArg(s string, sel Selector) (argRef, error) {
 		return argRef{}, fmt.Errorf("argument is empty: expected an argument name or 0-based index")
 	}
 	if m := wordRE.FindStringSubmatch(s); m != nil {
-		n, err := strconv.ParseUint(m[1], 10, 32)
-		if err != nil {
-			return argRef{}, fmt.Errorf("word %s is too large", m[1])
+		n, err := strconv.ParseUint(m[1], 10, 64)
+		if err != nil || n > maxWordIndex {
+			return argRef{}, fmt.Errorf("word %s is too large: calldata is never that long (at most %d)", m[1], maxWordIndex)
 		}
 		return argRef{word: n, typ: rawWordType, label: "word " + strconv.FormatUint(n, 10)}, nil
 	}
@@ -295,9 +299,9 @@ func resolveArg(s string, sel Selector) (argRef, error) {
 		if !allDigits(s) {
 			return argRef{}, fmt.Errorf("argument %s: the signature is unknown (raw selector), so arguments are given by 0-based index only", quoteShort(s))
 		}
-		n, err := strconv.ParseUint(s, 10, 32)
-		if err != nil {
-			return argRef{}, fmt.Errorf("argument index %s is too large", quoteShort(s))
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n > maxWordIndex {
+			return argRef{}, fmt.Errorf("argument index %s is too large: calldata is never that long (at most %d)", quoteShort(s), maxWordIndex)
 		}
 		return argRef{word: n, typ: rawWordType, label: "arg " + strconv.FormatUint(n, 10)}, nil
 	}
@@ -341,6 +345,9 @@ func resolveArg(s string, sel Selector) (argRef, error) {
 	// Static tuples and fixed arrays span several words (span[idx] > 1);
 	// classifyType refuses them by type with a clear message.
 	_ = span
+	if start[idx] > maxWordIndex {
+		return argRef{}, fmt.Errorf("argument %s starts at calldata word %d, beyond any real call", label, start[idx])
+	}
 	return argRef{word: uint64(start[idx]), typ: a.Type, label: label}, nil
 }
 
@@ -625,7 +632,7 @@ func validateCall(p apiclient.CallPolicy, prefix string) pathErrors {
 		if h, ok := strings.CutPrefix(c.RefValue, "0x"); !ok || len(h) != 64 || !isHex(h) {
 			pe.add(cp+".refValue", "%s is not a 32-byte word: expected 0x + 64 hex digits", quoteShort(c.RefValue))
 		}
-		if c.Index > 1<<24 {
+		if c.Index > maxWordIndex {
 			pe.add(cp+".index", "%d is beyond any real calldata", c.Index)
 		}
 		validateLimit(&pe, cp+".limit", c.Limit)

@@ -258,3 +258,16 @@ func TestFieldHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestConstraintIndexBounds(t *testing.T) {
+	for _, c := range []struct{ sig, arg string }{
+		{"f(uint256 x)", "word 16777217"},
+		{"0xdeadbeef", "16777217"},
+		{"f((uint256[65536])[65536] big, address a)", "a"},
+	} {
+		_, fe := CallPolicyInput{Target: tokenAddr, Signature: c.sig, Constraints: []ConstraintInput{{Arg: c.arg, Condition: "==", Value: "1"}}}.Build()
+		if fe["constraints[0].arg"] == "" {
+			t.Errorf("%s %s: %v", c.sig, c.arg, fe)
+		}
+	}
+}

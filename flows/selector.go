@@ -477,7 +477,7 @@ func headWords(s Selector) (start, span []int, err error) {
 		}
 		start = append(start, w)
 		span = append(span, n)
-		w += n
+		w = min(w+n, 1<<30)
 	}
 	return start, span, nil
 }
