@@ -258,7 +258,6 @@ func New(p Palette) Theme {
 		st.Focused = st.Focused.Underline(true)
 		st.ActiveBox = st.ActiveBox.Border(lipgloss.ThickBorder())
 		st.Box = st.Box.Border(lipgloss.NormalBorder())
-		st.Title = st.Title.Underline(true)
 	}
 	st.HelpStyles = help.Styles{
 		Ellipsis:       fg(p.Muted),

@@ -58,7 +58,23 @@ func (s *activity) Init() tea.Cmd       { return nil }
 func (s *activity) SetSize(w, h int)    { s.w, s.h = w, h; s.clamp() }
 func (s *activity) Capturing() bool     { return false }
 func (s *activity) consumesEsc() bool   { return s.detail }
-func (s *activity) exchangeTag() string { return "watch" }
+func (s *activity) exchangeTag() string { return flows.TagWatch }
+
+// exchange is the request that created the selected transaction (else its
+// latest status poll).
+func (s *activity) exchange() (apiclient.Exchange, bool) {
+	r := s.selected()
+	if r == nil {
+		return apiclient.Exchange{}, false
+	}
+	q := `"` + r.id + `"`
+	for _, tag := range []string{flows.TagGrant, flows.TagSend, flows.TagCall} {
+		if e, ok := s.c.log.find(tag, q); ok {
+			return e, true
+		}
+	}
+	return s.c.log.find(flows.TagWatch, q)
+}
 
 func (s *activity) ShortHelp() []key.Binding {
 	if s.detail {
@@ -364,20 +380,15 @@ func txDetailLines(c *common, r *txRow, w int) []string {
 	if r.pollErr != "" {
 		out = append(out, kv("polling", st.Error.Render(r.pollErr)))
 	}
-	if ex, ok := c.log.find("", `"`+r.id+`"`); ok && ex.Tag != "watch" {
-		out = append(out, "", st.Title.Render("Request that created it"))
-		out = append(out, exchangeLines(c, ex, w)...)
-	} else if ok {
-		// the newest mention is a poll; look for the write among the others
-		for _, tag := range []string{"grant", "send", "call"} {
-			if ex, ok := c.log.find(tag, `"`+r.id+`"`); ok {
-				out = append(out, "", st.Title.Render("Request that created it"))
-				out = append(out, exchangeLines(c, ex, w)...)
-				break
-			}
+	q := `"` + r.id + `"`
+	for _, tag := range []string{flows.TagGrant, flows.TagSend, flows.TagCall} {
+		if ex, ok := c.log.find(tag, q); ok {
+			out = append(out, "", st.Title.Render("Request that created it"))
+			out = append(out, exchangeLines(c, ex, w)...)
+			break
 		}
 	}
-	if ex, ok := c.log.find("watch", `"`+r.id+`"`); ok {
+	if ex, ok := c.log.find(flows.TagWatch, q); ok {
 		out = append(out, "", st.Title.Render("Latest status poll"))
 		out = append(out, exchangeLines(c, ex, w)...)
 	}

@@ -425,6 +425,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case banner && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
 		delete(m.banners, m.active)
 		m.status = "retrying…"
+		if m.c.sess.sbErr != nil && m.c.runner == nil && (m.active == loginScreen || m.active == connectScreen) {
+			return m.connectCmd(m.c.cfg) // the connection failed: connect again
+		}
 		return scr.Update(retryMsg{})
 	case k.Type == tea.KeyEsc:
 		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
@@ -469,13 +472,27 @@ func (m *Model) copy(label, value string) tea.Cmd {
 	}
 }
 
+// exchangeSource: a screen that knows exactly which exchange `x` and `i`
+// are about (the activity screen: the request that made the selected tx).
+type exchangeSource interface {
+	exchange() (apiclient.Exchange, bool)
+}
+
+// exchangeOf is the exchange `x` and `i` show for a screen.
+func (m *Model) exchangeOf(r requester) (apiclient.Exchange, bool) {
+	if src, ok := r.(exchangeSource); ok {
+		return src.exchange()
+	}
+	return m.c.log.last(r.exchangeTag())
+}
+
 func (m *Model) copyCurl() tea.Cmd {
 	r, ok := m.screens[m.active].(requester)
 	if !ok {
 		m.status = "no request on this step"
 		return nil
 	}
-	e, ok := m.c.log.last(r.exchangeTag())
+	e, ok := m.exchangeOf(r)
 	if !ok {
 		m.status = "no request made on this step yet"
 		return nil
@@ -714,13 +731,11 @@ func (m *Model) inspectorView(w, h int) string {
 	r, ok := m.screens[m.active].(requester)
 	var ex apiclient.Exchange
 	var have bool
-	if a, isAct := m.screens[m.active].(*activity); isAct {
-		if row := a.selected(); row != nil {
-			ex, have = m.c.log.find("watch", `"`+row.id+`"`)
+	if ok {
+		ex, have = m.exchangeOf(r)
+		if have && ex.Tag != "" {
+			title += " · " + ex.Tag
 		}
-	} else if ok {
-		ex, have = m.c.log.last(r.exchangeTag())
-		title += " · " + r.exchangeTag()
 	}
 	lines = append(lines, st.Title.Render(title))
 	if !have {

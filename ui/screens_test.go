@@ -329,6 +329,14 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	if !strings.Contains(v, "Bearer eyJhbGci…") {
 		t.Fatalf("token not shown masked:\n%s", v)
 	}
+	// x on the activity screen: the request that made the selected tx.
+	clip.fail = false
+	d.key("x")
+	d.pump(50 * time.Millisecond)
+	curl = clip.got[len(clip.got)-1]
+	if !strings.Contains(curl, "/wallets/create-session-key") || strings.Contains(curl, m.c.sess.login.Token) || !strings.Contains(curl, "Bearer eyJhbGci…") {
+		t.Fatalf("activity curl: %s", curl)
+	}
 	d.key("esc")
 	if m.active != activityScreen {
 		t.Fatal("esc in detail left the activity screen")
