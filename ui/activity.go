@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log"
 	"net/http"
 	"sort"
 	"strings"
@@ -202,6 +203,7 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 	}
 	row.tx = tx
 	if tx.Final() {
+		log.Printf("tx %s (%s) %s hash=%s block=%s error=%q", msg.id, row.kind, tx.Status, tx.Hash(), tx.Block(), tx.Error())
 		row.ended = s.c.now()
 		w.cancel()
 		delete(s.watches, msg.id)

@@ -359,6 +359,7 @@ func (m *Model) goTo(to screenID) tea.Cmd {
 	if to == activityScreen {
 		m.prev = m.active
 	}
+	log.Printf("screen %s → %s", m.active, to)
 	m.active = to
 	m.status = ""
 	m.lastGeo = geometry{}
