@@ -42,6 +42,7 @@ type permKeys struct {
 	Right   key.Binding
 	Add     key.Binding
 	Delete  key.Binding
+	Undo    key.Binding
 	Load    key.Binding
 	Save    key.Binding
 	Preview key.Binding
@@ -64,6 +65,7 @@ func newPermKeys() permKeys {
 		Right:   key.NewBinding(key.WithKeys("right")),
 		Add:     key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add policy/constraint")),
 		Delete:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete policy/constraint")),
+		Undo:    key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo delete/load")),
 		Load:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "load policies")),
 		Save:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "save policies")),
 		Preview: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "show request body")),
@@ -119,6 +121,54 @@ type permissionsModel struct {
 	path     *field
 	lastPath string
 	tickGen  int
+	undo     *permSnapshot // before the last delete or load (ctrl+z)
+}
+
+// permSnapshot is the editors' structure before a delete or a load. The
+// editors are pointers, so text typed into the surviving ones after the
+// snapshot is kept by a restore; anything that adds to the structure drops
+// the snapshot, so a restore never loses a newer editor.
+type permSnapshot struct {
+	what      string
+	full      bool
+	durIdx    int
+	durCustom string
+	calls     []*callEditor
+	cons      [][]*constraintEditor
+	transfers []*transferEditor
+	focusID   string
+}
+
+func (m *permissionsModel) snapshot(what string) *permSnapshot {
+	s := &permSnapshot{what: what, full: m.full, durIdx: m.dur.idx, durCustom: m.dur.custom.Value(),
+		calls: append([]*callEditor(nil), m.calls...), transfers: append([]*transferEditor(nil), m.transfers...), focusID: m.focusID}
+	for _, e := range m.calls {
+		s.cons = append(s.cons, append([]*constraintEditor(nil), e.constraints...))
+	}
+	return s
+}
+
+// restoreUndo puts back the editors of the last delete or load.
+func (m *permissionsModel) restoreUndo() tea.Cmd {
+	s := m.undo
+	if s == nil {
+		m.setStatus("nothing to undo", false)
+		return nil
+	}
+	m.undo = nil
+	if r := m.focused(m.rows()); r != nil && r.f != nil {
+		r.f.Blur()
+	}
+	m.full, m.dur.idx = s.full, s.durIdx
+	if m.dur.custom.Value() != s.durCustom {
+		m.dur.custom.SetValue(s.durCustom)
+	}
+	m.calls, m.transfers = s.calls, s.transfers
+	for i, e := range m.calls {
+		e.constraints = s.cons[i]
+	}
+	m.setStatus("✓ undone: "+s.what, false)
+	return m.focusByID(s.focusID)
 }
 
 // newPermissionsScreen makes the screen with the defaults of the happy path:
@@ -237,7 +287,7 @@ func (m *permissionsModel) FullHelp() [][]key.Binding {
 	m.updateKeyStates()
 	return [][]key.Binding{
 		{m.keys.Next, m.keys.Prev, m.keys.Enter, m.keys.Submit},
-		{m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete},
+		{m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Undo},
 		{m.keys.Load, m.keys.Save, m.keys.Preview, m.keys.Scroll},
 	}
 }
@@ -255,6 +305,7 @@ func (m *permissionsModel) updateKeyStates() {
 	m.keys.Add.SetEnabled(!m.full)
 	m.keys.Delete.SetEnabled(r != nil && r.ctx.policy >= 0)
 	m.keys.Preview.SetEnabled(m.layout().previewToggle)
+	m.keys.Undo.SetEnabled(m.undo != nil)
 }
 
 // --- rows ---
@@ -478,6 +529,7 @@ func (m *permissionsModel) move(delta int) (tea.Cmd, bool) {
 // --- editing ---
 
 func (m *permissionsModel) toggleFull() {
+	m.undo = nil
 	m.full = !m.full
 	if !m.full && len(m.calls) == 0 && len(m.transfers) == 0 {
 		m.calls = append(m.calls, newCallEditor())
@@ -485,6 +537,7 @@ func (m *permissionsModel) toggleFull() {
 }
 
 func (m *permissionsModel) addCall(after int) tea.Cmd {
+	m.undo = nil
 	e := newCallEditor()
 	at := after + 1
 	if at < 0 || at > len(m.calls) {
@@ -495,6 +548,7 @@ func (m *permissionsModel) addCall(after int) tea.Cmd {
 }
 
 func (m *permissionsModel) addTransfer(after int) tea.Cmd {
+	m.undo = nil
 	e := newTransferEditor()
 	at := after + 1
 	if at < 0 || at > len(m.transfers) {
@@ -508,6 +562,7 @@ func (m *permissionsModel) addConstraint(policy, after int) tea.Cmd {
 	if policy < 0 || policy >= len(m.calls) {
 		return nil
 	}
+	m.undo = nil
 	j := m.calls[policy].addConstraint(after)
 	return m.focusByID(fmt.Sprintf("call[%d].constraints[%d].arg", policy, j))
 }
@@ -551,6 +606,7 @@ func (m *permissionsModel) remove() tea.Cmd {
 		r.f.Blur()
 	}
 	idx := m.focusIndex(rs)
+	snap := m.snapshot("")
 	switch {
 	case r.ctx.sect == sectCall && r.ctx.cons >= 0:
 		e := m.calls[r.ctx.policy]
@@ -563,12 +619,17 @@ func (m *permissionsModel) remove() tea.Cmd {
 		m.transfers = append(m.transfers[:r.ctx.policy], m.transfers[r.ctx.policy+1:]...)
 		m.setStatus(fmt.Sprintf("deleted transfer policy %d", r.ctx.policy+1), false)
 	}
-	// Focus what took the deleted item's place (the next row).
+	snap.what = strings.TrimPrefix(m.status, "deleted ") + " restored"
+	m.undo = snap
+	m.status += " · ctrl+z to undo"
+	// Focus what took the deleted item's place (the next row), or the row
+	// before it when that is the end of the section.
+	sect := r.ctx.sect
 	rs = m.rows()
 	m.focusID = ""
 	i := min(idx, len(rs)-1)
-	for i < len(rs)-1 && !rs[i].focusable() {
-		i++
+	for i > 0 && (!rs[i].focusable() || rs[i].ctx.sect != sect) {
+		i--
 	}
 	return m.focusOn(rs, i)
 }
@@ -776,9 +837,10 @@ func (m *permissionsModel) Update(msg tea.Msg) tea.Cmd {
 			m.setStatus("✗ load "+msg.path+": "+oneLine(msg.err.Error()), true)
 			return nil
 		}
+		m.undo = m.snapshot("the form before loading " + msg.path)
 		m.apply(msg.set)
 		m.revalidate()
-		m.setStatus(fmt.Sprintf("✓ loaded %s, %s from %s", pePlural(len(msg.set.CallPolicies), "call policy", "call policies"),
+		m.setStatus(fmt.Sprintf("✓ loaded %s, %s from %s (ctrl+z: back to the form before)", pePlural(len(msg.set.CallPolicies), "call policy", "call policies"),
 			pePlural(len(msg.set.TransferPolicies), "transfer policy", "transfer policies"), msg.path), false)
 		return nil
 	case policySavedMsg:
@@ -811,7 +873,7 @@ func (m *permissionsModel) Update(msg tea.Msg) tea.Cmd {
 func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 	// The footer disables bindings that do nothing on the focused row
 	// (updateKeyStates); matching must not depend on the last frame.
-	for _, b := range []*key.Binding{&m.keys.Toggle, &m.keys.Cycle, &m.keys.Add, &m.keys.Delete, &m.keys.Preview} {
+	for _, b := range []*key.Binding{&m.keys.Toggle, &m.keys.Cycle, &m.keys.Add, &m.keys.Delete, &m.keys.Preview, &m.keys.Undo} {
 		b.SetEnabled(true)
 	}
 	switch m.mode {
@@ -902,6 +964,10 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	case key.Matches(msg, m.keys.Delete):
 		cmd := m.remove()
+		m.revalidate()
+		return cmd
+	case key.Matches(msg, m.keys.Undo):
+		cmd := m.restoreUndo()
 		m.revalidate()
 		return cmd
 	case key.Matches(msg, m.keys.Next):
@@ -1395,9 +1461,10 @@ func (m *permissionsModel) consumesEsc() bool {
 	return m.mode != modeForm || (m.pvOnly && m.layout().previewToggle)
 }
 
-// copyTarget: `c` (outside text fields) copies the request body.
+// copyTarget: `c` (outside text fields) copies the request body, only
+// while it matches the form (a stale body is not what ctrl+s would send).
 func (m *permissionsModel) copyTarget() (label, value string, ok bool) {
-	if m.body == nil {
+	if m.body == nil || m.stale {
 		return "", "", false
 	}
 	return "request body", string(m.body), true

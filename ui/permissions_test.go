@@ -802,3 +802,56 @@ func TestPermissionsNarrowPreviewBehindKey(t *testing.T) {
 		t.Errorf("esc did not return to the form:\n%s", v)
 	}
 }
+
+func TestPermissionsUndoDeleteAndLoad(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].target")
+	permType(m, "0x3333333333333333333333333333333333333333")
+	permFocus(t, m, "call[0].addConstraint")
+	permPress(m, "enter", "tab", "tab")
+	permType(m, "7")
+	permPress(m, "ctrl+d") // the constraint
+	if n := len(m.calls[0].constraints); n != 0 {
+		t.Fatalf("%d constraints after ctrl+d", n)
+	}
+	if v := permView(m); !strings.Contains(v, "deleted constraint 1 of call policy 1 · ctrl+z to undo") {
+		t.Errorf("no undo hint:\n%s", v)
+	}
+	permPress(m, "ctrl+z")
+	if n := len(m.calls[0].constraints); n != 1 || m.calls[0].constraints[0].value.Value() != "7" {
+		t.Fatalf("undo did not restore the constraint (%d)", n)
+	}
+	// Delete the whole policy, keep typing elsewhere, undo: both kept.
+	permFocus(t, m, "call[0].target")
+	permPress(m, "ctrl+d")
+	if len(m.calls) != 0 {
+		t.Fatal("policy not deleted")
+	}
+	permPress(m, "ctrl+z")
+	if len(m.calls) != 1 || m.calls[0].target.Value() != "0x3333333333333333333333333333333333333333" {
+		t.Fatal("undo did not restore the policy")
+	}
+	if m.focusID != "call[0].target" {
+		t.Errorf("focus after undo: %q", m.focusID)
+	}
+	// Adding drops the undo (it would lose the new editor).
+	permPress(m, "ctrl+d")
+	if m.focusID != "call.add" {
+		t.Errorf("focus after deleting the last call policy: %q", m.focusID)
+	}
+	permPress(m, "ctrl+n", "ctrl+z")
+	if len(m.calls) != 1 || m.calls[0].target.Value() != "" {
+		t.Errorf("ctrl+z after an add changed the editors: %d calls", len(m.calls))
+	}
+	// A load can be undone too.
+	set, _ := flows.ParsePolicySet([]byte(policyExample))
+	m.Update(policyLoadedMsg{path: "x.json", set: set})
+	if len(m.transfers) != 1 {
+		t.Fatal("not loaded")
+	}
+	permPress(m, "ctrl+z")
+	if len(m.transfers) != 0 || len(m.calls) != 1 || m.dur.idx != defaultPreset {
+		t.Errorf("undo of a load: %d transfers, %d calls, dur %d", len(m.transfers), len(m.calls), m.dur.idx)
+	}
+}
