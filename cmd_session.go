@@ -110,6 +110,9 @@ func runSession(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "walletconsole session show: %v\n", err)
 		return 2
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "walletconsole session show: warning: %s\n", w)
+	}
 	if cfg.Mode != flows.ModeLive {
 		fmt.Fprint(stderr, `walletconsole session show: no API to ask. Sessions live on a running sandbox's chain;
 a fresh embedded one would have none. Start one with 'walletconsole sandbox' and use
