@@ -1043,18 +1043,18 @@ func oneLine(s string) string {
 
 // permLayout is where things go at the current size.
 type permLayout struct {
-	formW, formH   int
-	pvW, pvH       int
-	side           bool // preview beside the form
-	below          bool // preview below the form
-	previewToggle  bool // preview hidden behind ctrl+p
-	bottomH        int
-	showForm, show bool
+	formW, formH  int
+	pvW, pvH      int
+	side          bool // preview beside the form
+	below         bool // preview below the form
+	previewToggle bool // preview hidden behind ctrl+p
+	bottomH       int
+	showForm      bool // false: the body replaces the form (ctrl+p)
 }
 
 const (
 	sideMinW   = 120 // at least this wide: preview beside the form
-	belowMinH  = 30  // at least this tall (when narrow): preview below
+	belowMinH  = 20  // at least this tall (when narrow): preview below
 	labelWidth = 13
 )
 
@@ -1072,12 +1072,12 @@ func (m *permissionsModel) layoutFor(bottomH int) permLayout {
 	body := max(h-l.bottomH, 1)
 	switch {
 	case w >= sideMinW:
-		l.side, l.show = true, true
+		l.side = true
 		l.pvW = min(max(w-72, 44), 90)
 		l.formW = w - l.pvW - 3
 		l.formH, l.pvH = body, body
 	case h >= belowMinH:
-		l.below, l.show = true, true
+		l.below = true
 		l.formW, l.pvW = w, w
 		l.pvH = body * 2 / 5
 		l.formH = body - l.pvH - 1
@@ -1086,7 +1086,7 @@ func (m *permissionsModel) layoutFor(bottomH int) permLayout {
 		l.formW, l.pvW = w, w
 		l.formH, l.pvH = body, body
 		if m.pvOnly {
-			l.showForm, l.show = false, true
+			l.showForm = false
 		}
 	}
 	return l
