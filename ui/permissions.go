@@ -379,7 +379,12 @@ func (m *permissionsModel) rows() []formRow {
 		rs = append(rs, formRow{id: p, kind: rowHeader, label: fmt.Sprintf("Call policy %d", i+1), value: e.summary(), ctx: ctx})
 		sel, ok := e.selector()
 		e.signature.hint = ""
-		if ok {
+		switch {
+		case ok && strings.HasPrefix(strings.TrimSpace(e.signature.Value()), "0x") && sel.Known():
+			e.signature.hint = "= " + sel.Signature // a raw selector we know
+		case ok && strings.HasPrefix(strings.TrimSpace(e.signature.Value()), "0x"):
+			e.signature.hint = "unknown function: arguments by index"
+		case ok:
 			e.signature.hint = "→ " + sel.Hex
 		}
 		rs = append(rs,

@@ -855,3 +855,18 @@ func TestPermissionsUndoDeleteAndLoad(t *testing.T) {
 		t.Errorf("undo of a load: %d transfers, %d calls, dur %d", len(m.transfers), len(m.calls), m.dur.idx)
 	}
 }
+
+func TestPermissionsRawSelectorShowsKnownSignature(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	permFullOff(t, m)
+	permFocus(t, m, "call[0].signature")
+	permType(m, "0xa9059cbb")
+	if l := permLineWith(permView(m), "Function"); !strings.Contains(l, "= transfer(address,uint256)") {
+		t.Errorf("function line %q", l)
+	}
+	permPress(m, "ctrl+u")
+	permType(m, "0x12345678")
+	if l := permLineWith(permView(m), "Function"); !strings.Contains(l, "unknown function") {
+		t.Errorf("function line %q", l)
+	}
+}
