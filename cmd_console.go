@@ -21,8 +21,6 @@ import (
 	"walletconsole/ui"
 )
 
-func init() { consoleCmd = runConsole }
-
 // isTerminal is replaced in tests.
 var isTerminal = func(v any) bool {
 	f, ok := v.(*os.File)

@@ -17,10 +17,6 @@ import (
 	"walletconsole/flows"
 )
 
-func init() {
-	commands["flow"] = command{summary: "run login → session key → grant → send headless", run: runFlow}
-}
-
 // flowResult is what `walletconsole flow` reports: the text summary on
 // stdout, or this object with --json.
 type flowResult struct {

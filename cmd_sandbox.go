@@ -15,10 +15,6 @@ import (
 	"walletconsole/apiclient/sandbox"
 )
 
-func init() {
-	commands["sandbox"] = command{summary: "serve the API-compatible sandbox on loopback", run: runSandbox}
-}
-
 // runSandbox serves the sandbox until ctx ends (SIGINT/SIGTERM in main).
 //
 //	walletconsole sandbox [--addr 127.0.0.1:8787] [--client-id ID] [--secret-key KEY]

@@ -16,10 +16,6 @@ import (
 	"walletconsole/flows"
 )
 
-func init() {
-	commands["session"] = command{summary: "show what a session key may do on an account", run: runSession}
-}
-
 // sessionGetenv and sessionNow are swapped by tests.
 var (
 	sessionGetenv = os.Getenv

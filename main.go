@@ -24,36 +24,26 @@ func main() {
 	os.Exit(code)
 }
 
-// command is one subcommand; each cmd_*.go file registers its own.
-type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
-}
-
-var commands = map[string]command{}
-
-// consoleCmd runs the TUI (cmd_console.go sets it).
-var consoleCmd func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "-h", "--help", "help":
-			usage(stdout)
-			return 0
-		case "-v", "--version", "version":
-			fmt.Fprintln(stdout, "walletconsole", versionString())
-			return 0
-		}
-		if c, ok := commands[args[0]]; ok {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
+	if len(args) == 0 {
+		return runConsole(ctx, args, stdin, stdout, stderr)
 	}
-	if consoleCmd == nil {
-		usage(stderr)
-		return 2
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return 0
+	case "-v", "--version", "version":
+		fmt.Fprintln(stdout, "walletconsole", versionString())
+		return 0
+	case "flow":
+		return runFlow(ctx, args[1:], stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, args[1:], stdout, stderr)
+	case "session":
+		return runSession(ctx, args[1:], stdout, stderr)
 	}
-	return consoleCmd(ctx, args, stdin, stdout, stderr)
+	// Anything else is the console's flags (e.g. --theme projector).
+	return runConsole(ctx, args, stdin, stdout, stderr)
 }
 
 func versionString() string {
