@@ -666,7 +666,7 @@ func (m *Model) headerView(w int) string {
 	switch {
 	case cfg.Mode == flows.ModeLive:
 		mode = "live"
-		if sess.sbReady {
+		if sess.sbReady && m.c.client != nil {
 			mode += " " + hostOf(m.c.client.BaseURL)
 		}
 	case sess.sbErr != nil:
