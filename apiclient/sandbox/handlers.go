@@ -415,11 +415,7 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	type transfer struct {
-		to  common.Address
-		qty *big.Int
-	}
-	transfers := make([]transfer, len(req.Recipients))
+	calls := make([]chain.Call, len(req.Recipients))
 	total := new(big.Int)
 	for i, rc := range req.Recipients {
 		to, err := parseAddressField(fmt.Sprintf("recipients[%d].address", i), rc.Address)
@@ -433,30 +429,39 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) (any, error)
 		if err != nil {
 			return nil, err
 		}
-		transfers[i] = transfer{to, q}
+		calls[i] = chain.Call{To: to, Value: q}
+		if token != nil {
+			calls[i] = chain.Call{To: *token, Value: new(big.Int), Data: erc20Transfer(to, q)}
+		}
 		total.Add(total, q)
 	}
-	sc, err := s.resolveContext(r, req.From)
+	var eth, tst *big.Int
+	switch {
+	case token == nil:
+		eth = total
+	case *token == c.Token():
+		tst = total
+	}
+	return s.queueWrites(r, c, req.From, calls, eth, tst, http.StatusBadRequest)
+}
+
+// queueWrites finishes a send or write: it resolves who acts (the session
+// headers, else from), funds them on this chain if new to it, refuses value
+// they do not have (ETH and the test token; fundsStatus is the endpoint's
+// status for that), and queues one transaction per call.
+func (s *Server) queueWrites(r *http.Request, c *chain.Chain, from string, calls []chain.Call, eth, tst *big.Int, fundsStatus int) (any, error) {
+	sc, err := s.resolveContext(r, from)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.fundContext(r.Context(), c, sc); err != nil {
 		return nil, err
 	}
-	if token == nil {
-		err = s.checkFunds(r.Context(), c, sc.payer(), total, nil, http.StatusBadRequest)
-	} else if *token == c.Token() {
-		err = s.checkFunds(r.Context(), c, sc.payer(), nil, total, http.StatusBadRequest)
-	}
-	if err != nil {
+	if err := s.checkFunds(r.Context(), c, sc.payer(), eth, tst, fundsStatus); err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(transfers))
-	for i, t := range transfers {
-		call := chain.Call{To: t.to, Value: t.qty}
-		if token != nil {
-			call = chain.Call{To: *token, Value: new(big.Int), Data: erc20Transfer(t.to, t.qty)}
-		}
+	ids := make([]string, 0, len(calls))
+	for i, call := range calls {
 		ids = append(ids, s.queueCall(c, sc, call, i))
 	}
 	return apiclient.TransactionIDs{TransactionIDs: ids}, nil
@@ -536,21 +541,7 @@ func (s *Server) handleContractWrite(w http.ResponseWriter, r *http.Request) (an
 		calls[i] = chain.Call{To: to, Value: value, Data: data}
 		total.Add(total, value)
 	}
-	sc, err := s.resolveContext(r, req.From)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.fundContext(r.Context(), c, sc); err != nil {
-		return nil, err
-	}
-	if err := s.checkFunds(r.Context(), c, sc.payer(), total, nil, http.StatusPaymentRequired); err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(calls))
-	for i, call := range calls {
-		ids = append(ids, s.queueCall(c, sc, call, i))
-	}
-	return apiclient.TransactionIDs{TransactionIDs: ids}, nil
+	return s.queueWrites(r, c, req.From, calls, total, nil, http.StatusPaymentRequired)
 }
 
 // ---------------------------------------------------------------------
