@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,11 +36,8 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nKeys: see docs/keys.md (enter, ctrl+s, tab, esc, c, x, i, ?, q, ctrl+c).")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "walletconsole: unknown command %q; see walletconsole --help\n", fs.Arg(0))

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +46,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	// Anything else is the console's flags (e.g. --theme projector).
 	return runConsole(ctx, args, stdin, stdout, stderr)
+}
+
+// parseFlags parses a command's flags. When ok is false the command should
+// return code at once: 0 after --help, 2 for a usage error (flag has printed
+// it). Positional arguments are left to the caller.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
 }
 
 func versionString() string {

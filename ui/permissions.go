@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -543,24 +544,26 @@ func (m *permissionsModel) toggleFull() {
 
 func (m *permissionsModel) addCall(after int) tea.Cmd {
 	m.undo = nil
-	e := newCallEditor()
-	at := after + 1
-	if at < 0 || at > len(m.calls) {
-		at = len(m.calls)
-	}
-	m.calls = append(m.calls[:at], append([]*callEditor{e}, m.calls[at:]...)...)
+	var at int
+	m.calls, at = insertAfter(m.calls, after, newCallEditor())
 	return m.focusByID(fmt.Sprintf("call[%d].target", at))
 }
 
 func (m *permissionsModel) addTransfer(after int) tea.Cmd {
 	m.undo = nil
-	e := newTransferEditor()
-	at := after + 1
-	if at < 0 || at > len(m.transfers) {
-		at = len(m.transfers)
-	}
-	m.transfers = append(m.transfers[:at], append([]*transferEditor{e}, m.transfers[at:]...)...)
+	var at int
+	m.transfers, at = insertAfter(m.transfers, after, newTransferEditor())
 	return m.focusByID(fmt.Sprintf("transfer[%d].target", at))
+}
+
+// insertAfter puts v after index after (at the end when after is out of
+// range) and returns where it went.
+func insertAfter[T any](s []T, after int, v T) ([]T, int) {
+	at := after + 1
+	if at < 0 || at > len(s) {
+		at = len(s)
+	}
+	return slices.Insert(s, at, v), at
 }
 
 func (m *permissionsModel) addConstraint(policy, after int) tea.Cmd {
