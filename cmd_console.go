@@ -30,7 +30,7 @@ var isTerminal = func(v any) bool {
 func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("walletconsole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	flows.RegisterFlags(fs)
+	flows.RegisterFlags(fs, flows.ConsoleFlags...)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()

@@ -99,7 +99,7 @@ Flags:
 func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("walletconsole flow", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	flows.RegisterFlags(fs)
+	flows.RegisterFlags(fs, flows.FlagDuration, flows.FlagLog, flows.FlagReveal)
 	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
 	policyFile := fs.String("policies", "", "grant the policies of `FILE` (JSON: grantFullPermissions, durationInSeconds, callPolicies, transferPolicies) instead of full permissions")
 	async := fs.Bool("async", false, "print transaction IDs without waiting for them (the send follows the grant at once, as in the seed)")

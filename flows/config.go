@@ -101,19 +101,36 @@ var settingOrder = []string{FlagAPIURL, FlagClientID, FlagSecretKey, FlagChain, 
 
 var settingEnv = map[string]string{FlagAPIURL: EnvAPIURL, FlagClientID: EnvClientID, FlagSecretKey: EnvSecretKey, FlagTheme: EnvTheme, FlagConfig: EnvConfig}
 
-// RegisterFlags defines the shared flags on fs, once per command.
-func RegisterFlags(fs *flag.FlagSet) {
+// RegisterFlags defines the shared settings' flags on fs: the connection
+// flags always, plus the named extras (FlagDuration, FlagTheme, FlagLog,
+// FlagReveal, FlagMouse) a command uses, so its --help lists only what it
+// reads. LoadConfig reads whichever of them are defined.
+func RegisterFlags(fs *flag.FlagSet, extras ...string) {
 	fs.String(FlagAPIURL, "", "API base URL (env "+EnvAPIURL+"; default "+apiclient.DefaultBaseURL+" with a secret key, else the embedded sandbox)")
 	fs.String(FlagClientID, "", "client ID for client-side calls (env "+EnvClientID+")")
 	fs.String(FlagSecretKey, "", "secret key for server-side calls; without one the embedded sandbox is used (env "+EnvSecretKey+")")
 	fs.Uint64(FlagChain, DefaultChainID, "chain ID")
-	fs.String(FlagDuration, "1h", "session key lifetime: 15m, 1h, 1d, 7d, 90m, or a time such as 18:00")
 	fs.String(FlagConfig, "", "config file (JSON; env "+EnvConfig+"; default "+DefaultConfigPath()+")")
-	fs.String(FlagTheme, "", "colour theme: default, projector, plain (env "+EnvTheme+")")
-	fs.String(FlagLog, "", "write a debug log to `FILE` (secrets masked)")
-	fs.Bool(FlagReveal, false, "show secrets unmasked in curl exports")
-	fs.Bool(FlagMouse, false, "enable mouse capture (breaks text selection)")
+	for _, name := range extras {
+		switch name {
+		case FlagDuration:
+			fs.String(FlagDuration, "1h", "session key lifetime: 15m, 1h, 1d, 7d, 90m, or a time such as 18:00")
+		case FlagTheme:
+			fs.String(FlagTheme, "", "colour theme: default, projector, plain (env "+EnvTheme+")")
+		case FlagLog:
+			fs.String(FlagLog, "", "write a debug log to `FILE` (secrets masked)")
+		case FlagReveal:
+			fs.Bool(FlagReveal, false, "show secrets unmasked in curl exports")
+		case FlagMouse:
+			fs.Bool(FlagMouse, false, "enable mouse capture (breaks text selection)")
+		default:
+			panic("flows.RegisterFlags: unknown flag " + name) // a programming error
+		}
+	}
 }
+
+// ConsoleFlags are the extras the console takes: all of them.
+var ConsoleFlags = []string{FlagDuration, FlagTheme, FlagLog, FlagReveal, FlagMouse}
 
 // DefaultConfigPath is $XDG_CONFIG_HOME/walletconsole/config.json (or the
 // platform's user config directory).

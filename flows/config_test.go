@@ -20,7 +20,7 @@ func parseFlags(t *testing.T, args ...string) *flag.FlagSet {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	RegisterFlags(fs)
+	RegisterFlags(fs, ConsoleFlags...)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
