@@ -699,3 +699,24 @@ func TestCurlQuoting(t *testing.T) {
 		t.Errorf("shell parsed\n%q\nwant\n%q", args, want)
 	}
 }
+
+// The on-screen curl is the copied one, split with shell continuations.
+func TestCurlMultilineIsTheSameCommand(t *testing.T) {
+	e := Exchange{
+		Method: "POST", URL: "http://127.0.0.1:1/v1/wallets/send",
+		RequestHeader: http.Header{"X-Secret-Key": {"sk_sandbox_supersecret"}, "Content-Type": {"application/json"}},
+		RequestBody:   []byte(`{"chainId":84532,"note":"it's"}`),
+	}
+	for _, reveal := range []bool{false, true} {
+		multi := e.CurlMultiline(reveal)
+		if strings.Count(multi, "\n") != 3 {
+			t.Errorf("want one option per line:\n%s", multi)
+		}
+		if got := strings.ReplaceAll(multi, " \\\n  ", " "); got != e.Curl(reveal) {
+			t.Errorf("reveal=%v:\n%s\n!=\n%s", reveal, got, e.Curl(reveal))
+		}
+	}
+	if strings.Contains(e.CurlMultiline(false), "supersecret") {
+		t.Error("secret shown unmasked")
+	}
+}

@@ -119,20 +119,26 @@ func (e Exchange) Path() string {
 
 // Curl renders the request as a paste-able shell command; secrets are
 // masked unless reveal. Headers are sorted; User-Agent is left to curl.
-func (e Exchange) Curl(reveal bool) string {
+func (e Exchange) Curl(reveal bool) string { return strings.Join(e.curlParts(reveal), " ") }
+
+// CurlMultiline is Curl with one option per line (shell continuations), for
+// showing on screen: it still pastes into a shell as one command.
+func (e Exchange) CurlMultiline(reveal bool) string {
+	return strings.Join(e.curlParts(reveal), " \\\n  ")
+}
+
+func (e Exchange) curlParts(reveal bool) []string {
 	h := e.RequestHeader
 	body := e.RequestBody
 	if !reveal {
 		h = e.MaskedRequestHeader()
 		body = e.MaskedRequestBody()
 	}
-	var b strings.Builder
-	b.WriteString("curl -sS -X ")
 	method := e.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	b.WriteString(method + " " + ShellQuote(e.URL))
+	parts := []string{"curl -sS -X " + method + " " + ShellQuote(e.URL)}
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		if http.CanonicalHeaderKey(k) == "User-Agent" {
@@ -143,13 +149,13 @@ func (e Exchange) Curl(reveal bool) string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			b.WriteString(" -H " + ShellQuote(headerName(k)+": "+v))
+			parts = append(parts, "-H "+ShellQuote(headerName(k)+": "+v))
 		}
 	}
 	if len(body) > 0 {
-		b.WriteString(" --data-raw " + ShellQuote(string(body)))
+		parts = append(parts, "--data-raw "+ShellQuote(string(body)))
 	}
-	return b.String()
+	return parts
 }
 
 // headerName prints the API's own headers as the docs spell them.

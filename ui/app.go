@@ -308,7 +308,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case goBackMsg:
 		return m.back()
 	case copyMsg:
-		return m.copy(msg.label, msg.value)
+		return m.copy(msg.label, msg.value, onScreen)
 	case copyDoneMsg:
 		m.status = msg.text
 		return nil
@@ -411,7 +411,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Copy):
 		if cp, ok := scr.(copier); ok {
 			if label, value, ok := cp.copyTarget(); ok {
-				return m.copy(label, value)
+				return m.copy(label, value, onScreen)
 			}
 		}
 		m.status = "nothing to copy here"
@@ -461,17 +461,21 @@ func (m *Model) setKeyStates() {
 }
 
 // copy puts value on the clipboard, or sends it to the terminal with OSC 52
-// when no clipboard is available; the status line says which.
-func (m *Model) copy(label, value string) tea.Cmd {
+// when no clipboard is available; the status line says which. OSC 52 is
+// never acknowledged, so the message also says where the value can be seen
+// (seen: "it is also on screen" for what `c` copies).
+func (m *Model) copy(label, value, seen string) tea.Cmd {
 	clip, out := m.opts.Clipboard, m.opts.Output
 	return func() tea.Msg {
 		if err := clip(value); err == nil {
 			return copyDoneMsg{"✓ copied " + label + " to the clipboard"}
 		}
 		termenv.NewOutput(out).Copy(value)
-		return copyDoneMsg{"→ " + label + " sent to the terminal (OSC 52; no clipboard here) — it is also on screen"}
+		return copyDoneMsg{"→ " + label + " sent to the terminal (OSC 52; no clipboard here) — " + seen}
 	}
 }
+
+const onScreen = "it is also on screen"
 
 // exchangeSource: a screen that knows exactly which exchange `x` and `i`
 // are about (the activity screen: the request that made the selected tx).
@@ -502,7 +506,7 @@ func (m *Model) copyCurl() tea.Cmd {
 	if m.c.reveal {
 		label = "request as curl (secrets REVEALED)"
 	}
-	return m.copy(label, e.Curl(m.c.reveal))
+	return m.copy(label, e.Curl(m.c.reveal), "i shows it")
 }
 
 // --- layout ---
@@ -743,6 +747,12 @@ func (m *Model) inspectorView(w, h int) string {
 		lines = append(lines, st.Subtle.Render("No request on this step yet."))
 	} else {
 		lines = append(lines, exchangeLines(m.c, ex, inner)...)
+		curl := "as curl (secrets masked; x copies it)"
+		if m.c.reveal {
+			curl = "as curl (secrets REVEALED; x copies it)"
+		}
+		lines = append(lines, "", st.Label.Render(curl))
+		lines = append(lines, codeLines(st.Code, []byte(ex.CurlMultiline(m.c.reveal)))...)
 	}
 	lines = append(lines, st.Subtle.Render("i: close"))
 	body := fitBlock(strings.Join(clampLines(lines, inner), "\n"), inner, max(h-2, 1))

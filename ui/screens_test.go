@@ -311,9 +311,16 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	clip.fail = true
 	d.key("c")
 	d.pump(50 * time.Millisecond)
-	if !strings.Contains(m.status, "OSC 52") {
-		t.Fatalf("status %q, want OSC 52", m.status)
+	if !strings.Contains(m.status, "OSC 52") || !strings.Contains(m.status, "also on screen") {
+		t.Fatalf("status %q, want OSC 52 and where the value is", m.status)
 	}
+	// The curl form is not on screen itself, so the status points at i.
+	d.key("x")
+	d.pump(50 * time.Millisecond)
+	if !strings.Contains(m.status, "OSC 52") || !strings.Contains(m.status, "i shows it") {
+		t.Fatalf("status %q, want OSC 52 and a pointer to the inspector", m.status)
+	}
+	clip.fail = false
 	// Activity lists both transactions; enter shows details with the raw
 	// request, secrets masked.
 	d.key("a")
@@ -349,6 +356,10 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	d.key("i")
 	if v = d.view(); !strings.Contains(v, "Inspector · send") || !strings.Contains(v, "POST") {
 		t.Fatalf("inspector:\n%s", v)
+	}
+	// ... including the request as curl, masked.
+	if !strings.Contains(v, "as curl (secrets masked") || !strings.Contains(v, "curl -sS -X POST") || strings.Contains(v, m.c.client.SecretKey) {
+		t.Fatalf("inspector curl:\n%s", v)
 	}
 }
 
