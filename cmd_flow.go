@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"strings"
 	"sync"
@@ -85,9 +86,10 @@ const flowUsage = `Usage: walletconsole flow [flags]
 Runs the seed example's four calls without a UI: guest login (POST
 /auth/complete), a server wallet as session key (POST /wallets/server), the
 user's grant (POST /wallets/create-session-key), and a send by the session key
-from the user's account (POST /wallets/send: 0 wei to the user). Waits for
-the grant and the send to be final unless --async. Without a secret key it
-starts the embedded sandbox on loopback.
+from the user's account (POST /wallets/send: 0 ETH to the user, as the seed
+does, or --amount to --to). Waits for the grant and the send to be final
+unless --async. Without a secret key it starts the embedded sandbox on
+loopback.
 
 Progress goes to stderr, results to stdout (one JSON object with --json).
 Exit status: 0 ok, 1 a call or transaction failed, 2 usage or config error.
@@ -105,6 +107,8 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	async := fs.Bool("async", false, "print transaction IDs without waiting for them (the send follows the grant at once, as in the seed)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	verbose := fs.Bool("v", false, "print every request as curl on stderr (secrets masked unless --reveal)")
+	to := fs.String("to", "", "send to this `address` instead of the user's own (the seed's choice)")
+	amount := fs.String("amount", "0", "`value` to send from the user's account: 0.01 (ETH), 5 gwei, 1000 wei")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), flowUsage)
 		fs.PrintDefaults()
@@ -114,6 +118,20 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "walletconsole flow: unexpected argument %q (see --help)\n", fs.Arg(0))
+		return 2
+	}
+	var toAddr string
+	if *to != "" {
+		a, err := apiclient.ParseAddress(*to)
+		if err != nil {
+			fmt.Fprintf(stderr, "walletconsole flow: --to: %v\n", err)
+			return 2
+		}
+		toAddr = a.Hex()
+	}
+	wei, err := flows.ParseValue(*amount)
+	if err != nil {
+		fmt.Fprintf(stderr, "walletconsole flow: --amount: %v\n", err)
 		return 2
 	}
 	cfg, err := flows.LoadConfig(fs, os.Getenv)
@@ -179,7 +197,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	res := flowResult{Mode: cfg.Mode, ChainID: cfg.ChainID, Async: *async}
 	start := time.Now()
-	code := doFlow(ctx, cfg, in, *async, onExchange, progress{stderr, *verbose}, &res)
+	code := doFlow(ctx, cfg, in, payment{toAddr, wei}, *async, onExchange, progress{stderr, *verbose}, &res)
 	res.TimingsMs.Total = time.Since(start).Milliseconds()
 	res.OK = code == 0
 	if *jsonOut {
@@ -218,7 +236,34 @@ func (p progress) end(format string, a ...any) {
 	fmt.Fprintf(p.w, format+"\n", a...)
 }
 
-func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, async bool, onExchange func(apiclient.Exchange), pr progress, res *flowResult) int {
+// payment is what step 4 sends: wei to to ("" = the user, as the seed does).
+type payment struct {
+	to  string
+	wei *big.Int
+}
+
+// recipients is the send's body for the user l; nil means the runner's
+// default, the seed's 0 to the user.
+func (p payment) recipients(l flows.Login) []apiclient.Recipient {
+	if p.to == "" && p.wei.Sign() == 0 {
+		return nil
+	}
+	to := p.to
+	if to == "" {
+		to = l.Address
+	}
+	return []apiclient.Recipient{{Address: to, Quantity: apiclient.Dec(p.wei)}}
+}
+
+func (p payment) describe() string {
+	to := "the user"
+	if p.to != "" {
+		to = apiclient.ShortHex(p.to)
+	}
+	return flows.FormatValue(p.wei) + " to " + to
+}
+
+func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay payment, async bool, onExchange func(apiclient.Exchange), pr progress, res *flowResult) int {
 	stderr := pr.w
 	fail := func(step string, err error) int {
 		res.FailedStep, res.Error = step, err.Error()
@@ -299,8 +344,8 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, async bo
 		pr.end("CONFIRMED in block %s (%s)", tx.Block(), fmtDur(time.Since(t0)))
 	}
 
-	done = step(4, "send 0 wei to the user as the session key (POST /wallets/send)")
-	ids, err := r.Send(ctx, l, k, nil)
+	done = step(4, "send "+pay.describe()+" as the session key (POST /wallets/send)")
+	ids, err := r.Send(ctx, l, k, pay.recipients(l))
 	if err != nil {
 		return failed("send", err)
 	}

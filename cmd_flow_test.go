@@ -256,6 +256,9 @@ func TestFlowUsageErrors(t *testing.T) {
 		{"--chain", "x"},
 		{"--policies", filepath.Join(t.TempDir(), "missing.json")},
 		{"--secret-key", "sk_live_without_client_id"},
+		{"--to", "0x1234"},
+		{"--amount", "-1"},
+		{"--amount", "0.01 btc"},
 	} {
 		code, stdout, stderr := runFlowT(t, args...)
 		if code != 2 || stdout != "" || stderr == "" {
@@ -307,5 +310,31 @@ func TestFlowPolicies(t *testing.T) {
 	g := posts[2].Body
 	if g["grantFullPermissions"] != false || g["durationInSeconds"] != float64(600) || len(g["transferPolicies"].([]any)) != 1 {
 		t.Errorf("grant body %v", g)
+	}
+}
+
+// TestFlowPaysWithinPolicy: with --to and --amount the example allowance
+// policy lets 0.01 ETH through to its target, and refuses 0.02 (above its
+// max per use) on chain with the decoded reason.
+func TestFlowPaysWithinPolicy(t *testing.T) {
+	isolateEnv(t)
+	sb := startTestSandbox(t)
+	const target = "0x4444444444444444444444444444444444444444"
+	common := []string{"--api-url", sb.BaseURL, "--client-id", sb.ClientID(), "--secret-key", sb.SecretKey(),
+		"--policies", filepath.Join("examples", "policies", "native-allowance.json"), "--to", target}
+	code, stdout, stderr := runFlowT(t, append(common, "--amount", "0.01", "--json")...)
+	if code != 0 {
+		t.Fatalf("0.01 ETH: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "send 0.01 ETH to 0x4444…4444") {
+		t.Errorf("progress does not say what is sent:\n%s", stderr)
+	}
+	var res flowResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || !res.OK {
+		t.Fatalf("json %s (%v)", stdout, err)
+	}
+	code, _, stderr = runFlowT(t, append(common, "--amount", "0.02")...)
+	if code != 1 || !strings.Contains(stderr, "MaxValueExceeded") {
+		t.Errorf("0.02 ETH: exit %d\n%s", code, stderr)
 	}
 }
