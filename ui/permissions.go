@@ -867,12 +867,7 @@ func (m *permissionsModel) Update(msg tea.Msg) tea.Cmd {
 		return m.path.Update(msg)
 	case modeForm:
 		if r := m.focused(m.rows()); r != nil && r.f != nil {
-			before := r.f.Value()
-			cmd := r.f.Update(msg)
-			if r.f.Value() != before {
-				m.revalidate()
-			}
-			return cmd
+			return m.updateField(r, msg)
 		}
 	}
 	return nil
@@ -1028,14 +1023,20 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 	case rowField:
-		before := r.f.Value()
-		cmd := r.f.Update(msg)
-		if r.f.Value() != before {
-			m.revalidate()
-		}
-		return cmd
+		return m.updateField(r, msg)
 	}
 	return nil
+}
+
+// updateField hands msg to the row's text input and revalidates the form
+// only when the text changed (cursor moves and blinks leave it alone).
+func (m *permissionsModel) updateField(r *formRow, msg tea.Msg) tea.Cmd {
+	before := r.f.Value()
+	cmd := r.f.Update(msg)
+	if r.f.Value() != before {
+		m.revalidate()
+	}
+	return cmd
 }
 
 // oneLine keeps the first line of a multi-line error and counts the rest.
