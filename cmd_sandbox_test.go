@@ -114,6 +114,19 @@ func TestSandboxCommandEnvSecretIsMasked(t *testing.T) {
 	}
 }
 
+// A secret given on the command line may be a real hosted key too.
+func TestSandboxCommandFlagSecretIsMasked(t *testing.T) {
+	const flagSecret = "sk_given_on_the_command_line_0123456789"
+	banner, _, stop := startSandboxCmd(t, []string{"--addr", "127.0.0.1:0", "--quiet", "--secret-key", flagSecret}, nil)
+	defer stop()
+	if strings.Contains(banner, flagSecret) {
+		t.Errorf("banner prints the given secret:\n%s", banner)
+	}
+	if !strings.Contains(banner, "THIRDWEB_SECRET_KEY='<your --secret-key>'") || !strings.Contains(banner, "(the --secret-key you gave)") {
+		t.Errorf("banner:\n%s", banner)
+	}
+}
+
 func TestSandboxCommandFlags(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := runSandboxEnv(context.Background(), []string{"--nope"}, func(string) string { return "" }, &out, &errOut); code != 2 {
