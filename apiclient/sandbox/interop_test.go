@@ -50,6 +50,14 @@ func TestTypedClient(t *testing.T) {
 	wantConfirmed(t, wait(gid))
 	wantConfirmed(t, wait(ids[0]))
 	wantFailed(t, wait(ids[1]), "ConditionFailed:")
+	if tx, err := cl.Transaction(ctx, gid); err != nil || tx.Status != apiclient.StatusConfirmed || tx.Hash() == "" || tx.Block() == "" || tx.ChainID != "84532" {
+		t.Errorf("Transaction: %+v %v", tx, err)
+	}
+	wallets, err := cl.ListServerWallets(ctx, 1, 20)
+	if err != nil || len(wallets.Wallets) == 0 || !apiclient.SameAddress(wallets.Wallets[len(wallets.Wallets)-1].Address, key.Address) ||
+		wallets.Wallets[len(wallets.Wallets)-1].Identifier() != "typed-key" {
+		t.Errorf("ListServerWallets: %+v %v", wallets, err)
+	}
 
 	si, err := cl.Session(ctx, DefaultChainID, login.WalletAddress, key.Address)
 	if err != nil || len(si.CallPolicies) != 1 || si.IsWildcard {
