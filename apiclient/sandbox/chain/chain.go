@@ -62,6 +62,10 @@ const (
 	// maxCommitRetries bounds the extra blocks mined (BlockTime 0) for
 	// transactions that did not make it into the first block.
 	maxCommitRetries = 3
+	// poolSettle bounds how long a send waits for the txpool to catch up
+	// with a new head (see send), polling every poolRetryEvery.
+	poolSettle     = 2 * time.Second
+	poolRetryEvery = 5 * time.Millisecond
 	// dropAfterBlocks: a tracked transaction not mined after this many
 	// blocks is considered dropped (Wait fails).
 	dropAfterBlocks = 20
@@ -323,9 +327,14 @@ func (c *Chain) AdvanceTime(d time.Duration) error {
 	if len(c.unmined) > 0 {
 		c.commitLocked()
 	}
-	// geth seals the block at latest + adjustment.
-	adjust := max(c.Now().Add(d).Sub(c.LatestBlockTime()), time.Second)
-	if err := c.sim.AdjustTime(adjust); err != nil {
+	target := c.Now().Add(d)
+	adjust := func() error {
+		// geth seals the block at latest + adjustment.
+		return c.sim.AdjustTime(max(target.Sub(c.LatestBlockTime()), time.Second))
+	}
+	// geth refuses while its pool lists pending transactions.
+	nonEmpty := func(err error) bool { return strings.Contains(err.Error(), "non-empty block") }
+	if err := c.retryPoolLocked(context.Background(), nonEmpty, adjust); err != nil {
 		return err
 	}
 	c.afterBlockLocked()
@@ -633,13 +642,9 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 	if err != nil {
 		return nil, err
 	}
-	err = c.client.SendTransaction(ctx, tx)
-	if err != nil && isDelegationPoolLimit(err) && len(c.unmined) > 0 {
-		// The pool allows one in-flight transaction per delegated (or
-		// being-delegated) account: seal what is pending, then retry.
-		c.commitLocked()
-		err = c.client.SendTransaction(ctx, tx)
-	}
+	// The pool allows one in-flight transaction per delegated (or
+	// being-delegated) account.
+	err = c.retryPoolLocked(ctx, isDelegationPoolLimit, func() error { return c.client.SendTransaction(ctx, tx) })
 	if err != nil {
 		// Forget cached nonces: re-read them from the chain next time.
 		delete(c.nonces, from)
@@ -667,6 +672,30 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		kind:            r.kind,
 		mustBeDelegated: r.mustBeDelegated,
 	}, nil
+}
+
+// retryPoolLocked runs attempt until it succeeds or fails for a reason
+// other than the txpool's state (retryable). The pool lags behind the
+// chain: it catches up with a new head asynchronously, so just after a block
+// it can still list a mined transaction as pending or in flight. Between
+// attempts it seals what is pending, or else gives the pool a moment;
+// bounded by poolSettle and ctx.
+func (c *Chain) retryPoolLocked(ctx context.Context, retryable func(error) bool, attempt func() error) error {
+	err := attempt()
+	for waited := time.Duration(0); err != nil && retryable(err) && waited < poolSettle; {
+		if len(c.unmined) > 0 {
+			c.commitLocked()
+		} else {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(poolRetryEvery):
+			}
+			waited += poolRetryEvery
+		}
+		err = attempt()
+	}
+	return err
 }
 
 // isDelegationPoolLimit matches the txpool's EIP-7702 in-flight limits
