@@ -157,15 +157,8 @@ func (f *field) View(st theme.Styles, labelW int) string {
 	if avail < 8 {
 		avail = 8
 	}
-	f.in.TextStyle = st.Input
-	f.in.PlaceholderStyle = st.Placeholder
-	f.in.Cursor.Style = st.Cursor
-	msg := ""
-	if f.err != "" && f.touched {
-		msg = st.Error.Render("✗ " + f.err)
-	} else if f.hint != "" {
-		msg = st.Subtle.Render(f.hint)
-	}
+	f.applyStyles(st)
+	msg := f.note(st)
 	f.in.Width = max(avail-1, 1) // one cell for the cursor
 	inView := f.in.View()
 	valW := lipgloss.Width(f.in.Value())
@@ -284,4 +277,22 @@ func (g *fieldGroup) View(st theme.Styles) string {
 		lines[i] = f.View(st, lw)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// applyStyles gives the text input the theme's input, placeholder and cursor styles.
+func (f *field) applyStyles(st theme.Styles) {
+	f.in.TextStyle = st.Input
+	f.in.PlaceholderStyle = st.Placeholder
+	f.in.Cursor.Style = st.Cursor
+}
+
+// note is what stands beside the field: its error once touched, else its hint.
+func (f *field) note(st theme.Styles) string {
+	if f.err != "" && f.touched {
+		return st.Error.Render("✗ " + f.err)
+	}
+	if f.hint != "" {
+		return st.Subtle.Render(f.hint)
+	}
+	return ""
 }

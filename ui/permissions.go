@@ -1348,15 +1348,8 @@ func (m *permissionsModel) viewField(f *field, w int) string {
 	label := f.label + strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(f.label)))
 	prefix := mark + ls.Render(label) + " "
 	avail := max(w-lipgloss.Width(prefix), 8)
-	f.in.TextStyle = st.Input
-	f.in.PlaceholderStyle = st.Placeholder
-	f.in.Cursor.Style = st.Cursor
-	note := ""
-	if f.err != "" && f.touched {
-		note = st.Error.Render("✗ " + f.err)
-	} else if f.hint != "" {
-		note = st.Subtle.Render(f.hint)
-	}
+	f.applyStyles(st)
+	note := f.note(st)
 	valW := lipgloss.Width(f.in.Value())
 	if f.in.Value() == "" {
 		valW = lipgloss.Width(f.in.Placeholder)
