@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"walletconsole/apiclient"
+	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 	"walletconsole/theme"
 	"walletconsole/ui"
@@ -75,7 +76,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		log.Printf("start: %s", cfg)
 	}
 
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout})
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{})})
 	defer m.Close()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
 	if r, ok := stdin.(*os.File); ok {

@@ -272,7 +272,7 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay paym
 	if cfg.Mode == flows.ModeSandbox {
 		fmt.Fprintln(stderr, "no secret key: starting the embedded sandbox (local chain, nothing leaves this machine)")
 	}
-	conn, err := flows.Connect(ctx, cfg, sandbox.Options{}, apiclient.WithOnExchange(onExchange))
+	conn, err := flows.Connect(ctx, cfg, embeddedSandbox(sandbox.Options{}), apiclient.WithOnExchange(onExchange))
 	if err != nil {
 		return fail("connect", err)
 	}

@@ -82,7 +82,7 @@ func (p *recordingProxy) posts() []seenRequest {
 func startTestSandbox(t *testing.T) *sandbox.Running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	sb, err := flows.StartSandbox(ctx, sandbox.Options{BlockTime: 50 * time.Millisecond})
+	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: 50 * time.Millisecond})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -203,4 +204,31 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// Transient reports whether a failed request may succeed if asked again
+// later: network trouble, 429, 5xx, and 404 (a just-created transaction ID
+// can be unknown for a moment). 400/401/403 never change by waiting, and a
+// cancelled context is the caller's own doing. This is the one place that
+// classifies statuses; watchers in flows and ui both ask it.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	e, ok := AsAPIError(err)
+	if !ok {
+		return !errors.Is(err, context.Canceled)
+	}
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		return false
+	}
+	return true
+}
+
+// AuthFailed reports a 401 or 403: a credential is wrong or lacks a right,
+// and retrying the same request cannot help.
+func AuthFailed(err error) bool {
+	s := StatusOf(err)
+	return s == http.StatusUnauthorized || s == http.StatusForbidden
 }

@@ -23,7 +23,7 @@ func BenchmarkSeedFlow(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
-			sb, err := StartSandbox(ctx, sandbox.Options{BlockTime: bc.block})
+			sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: bc.block})
 			if err != nil {
 				b.Fatal(err)
 			}

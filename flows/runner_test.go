@@ -51,7 +51,7 @@ func TestTokenExpiry(t *testing.T) {
 func startSandbox(t *testing.T) *sandbox.Running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	sb, err := StartSandbox(ctx, sandbox.Options{BlockTime: 50 * time.Millisecond})
+	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: 50 * time.Millisecond})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -147,16 +147,33 @@ func TestConnectSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := Connect(context.Background(), cfg, sandbox.Options{})
+	conn, err := Connect(context.Background(), cfg, testStarter(sandbox.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if conn.Sandbox == nil || conn.Config.APIURL != conn.Sandbox.BaseURL || conn.Config.SecretKey == "" ||
+	if conn.Sandbox == nil || conn.Config.APIURL != conn.Sandbox.URL() || conn.Config.SecretKey == "" ||
 		conn.Config.Source(FlagAPIURL) != SourceSandbox || conn.Runner.ChainID != DefaultChainID {
 		t.Errorf("conn %v", conn.Config)
 	}
 	if _, err := conn.Runner.Login(context.Background(), ""); err != nil {
 		t.Error(err)
+	}
+}
+
+// testStarter starts the real sandbox for Connect, as main does.
+func testStarter(opts sandbox.Options) SandboxStarter {
+	return func(ctx context.Context, clientID, secretKey string) (EmbeddedSandbox, error) {
+		if opts.ClientID == "" {
+			opts.ClientID = clientID
+		}
+		if opts.SecretKey == "" {
+			opts.SecretKey = secretKey
+		}
+		r, err := sandbox.Listen(ctx, "127.0.0.1:0", opts)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 }

@@ -2,17 +2,28 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"walletconsole/apiclient"
-	"walletconsole/apiclient/sandbox"
 )
 
-// StartSandbox starts the embedded sandbox on a random loopback port. It
-// stops when ctx ends or Close is called.
-func StartSandbox(ctx context.Context, opts sandbox.Options) (*sandbox.Running, error) {
-	return sandbox.Listen(ctx, "127.0.0.1:0", opts)
+// EmbeddedSandbox is a running embedded sandbox. flows and ui only need its
+// URL and throwaway credentials, and to stop it; main wires the real server
+// in (see docs/architecture.md), so neither package imports it.
+type EmbeddedSandbox interface {
+	URL() string
+	ClientID() string
+	SecretKey() string
+	Close() error
 }
+
+// SandboxStarter starts an embedded sandbox on loopback with the given
+// credentials ("" = generated). It stops when ctx ends or Close is called.
+type SandboxStarter func(ctx context.Context, clientID, secretKey string) (EmbeddedSandbox, error)
+
+// ErrNoSandbox: sandbox mode was asked for but nothing can start one.
+var ErrNoSandbox = errors.New("sandbox mode needs the embedded sandbox, which this build cannot start")
 
 // Conn is a configuration put to use: a client for its API, and the
 // embedded sandbox when in sandbox mode.
@@ -20,21 +31,24 @@ type Conn struct {
 	Config  Config // in sandbox mode with APIURL, ClientID and SecretKey from the sandbox
 	Client  *apiclient.Client
 	Runner  *Runner
-	Sandbox *sandbox.Running // nil in live mode
+	Sandbox EmbeddedSandbox // nil in live mode
 }
 
 // Connect makes the client for cfg, starting the embedded sandbox first in
-// sandbox mode (opts configure it). Close the Conn when done.
-func Connect(ctx context.Context, cfg Config, sbOpts sandbox.Options, opts ...apiclient.Option) (*Conn, error) {
+// sandbox mode (with start). Close the Conn when done.
+func Connect(ctx context.Context, cfg Config, start SandboxStarter, opts ...apiclient.Option) (*Conn, error) {
 	c := &Conn{Config: cfg}
 	if cfg.Mode != ModeLive {
-		sb, err := StartSandbox(ctx, sbOpts)
+		if start == nil {
+			return nil, ErrNoSandbox
+		}
+		sb, err := start(ctx, cfg.ClientID, cfg.SecretKey)
 		if err != nil {
 			return nil, fmt.Errorf("starting the embedded sandbox: %w", err)
 		}
 		c.Sandbox = sb
 		c.Config.Mode = ModeSandbox
-		c.Config.APIURL, c.Config.ClientID, c.Config.SecretKey = sb.BaseURL, sb.ClientID(), sb.SecretKey()
+		c.Config.APIURL, c.Config.ClientID, c.Config.SecretKey = sb.URL(), sb.ClientID(), sb.SecretKey()
 		for _, n := range []string{FlagAPIURL, FlagClientID, FlagSecretKey} {
 			c.Config.setSource(n, SourceSandbox)
 		}
@@ -44,6 +58,16 @@ func Connect(ctx context.Context, cfg Config, sbOpts sandbox.Options, opts ...ap
 	c.Client = apiclient.New(c.Config.APIURL, c.Config.ClientID, c.Config.SecretKey, opts...)
 	c.Runner = &Runner{Client: c.Client, ChainID: c.Config.ChainID}
 	return c, nil
+}
+
+// SandboxInfo asks a sandbox to describe itself (GET /v1/sandbox/info). The
+// hosted API has no such route, so an error means "not a sandbox".
+func (c *Conn) SandboxInfo(ctx context.Context) (*apiclient.SandboxInfo, error) {
+	in, err := c.Client.SandboxInfo(apiclient.WithTag(ctx, "sandbox"))
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
 }
 
 // Close stops the embedded sandbox, if any.

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
 	"walletconsole/apiclient"
 )
-
-// TxStatus is apiclient.TxStatus, for screens that import only flows.
-type TxStatus = apiclient.TxStatus
 
 // Poll schedule (api-v1.md §6: ≤ 2 requests/s per transaction, backing off).
 const (
@@ -54,7 +50,6 @@ func (r *Runner) Watch(ctx context.Context, id string, onUpdate func(apiclient.T
 	var last apiclient.Transaction
 	seen := false
 	errs := 0
-	var retryAfter time.Duration
 	timer := time.NewTimer(PollDelay(0, 0))
 	defer timer.Stop()
 	for attempt := 0; ; attempt++ {
@@ -69,14 +64,14 @@ func (r *Runner) Watch(ctx context.Context, id string, onUpdate func(apiclient.T
 				return last, fmt.Errorf("watching %s: %w", id, ctx.Err())
 			}
 			errs++
-			if !transient(err) || errs >= WatchMaxErrors {
+			d, giveUp := AfterFailedPoll(attempt+1, errs, err)
+			if giveUp {
 				return last, fmt.Errorf("watching %s: %w", id, err)
 			}
-			retryAfter = max(apiclient.RetryAfterOf(err), watchErrorDelay*time.Duration(errs)/2)
-			timer.Reset(PollDelay(attempt+1, retryAfter))
+			timer.Reset(d)
 			continue
 		}
-		errs, retryAfter = 0, 0
+		errs = 0
 		if !seen || changed(last, tx) {
 			seen = true
 			last = tx
@@ -92,22 +87,22 @@ func (r *Runner) Watch(ctx context.Context, id string, onUpdate func(apiclient.T
 	}
 }
 
+// AfterFailedPoll decides what a watcher does after its fails-th failed
+// poll in a row: give up (the error cannot go away by waiting, or too many
+// failures), or wait the returned delay, which grows with the failures and
+// honours the server's Retry-After. Every watcher (Watch, the console's
+// Activity screen) asks this, so they cannot drift apart.
+func AfterFailedPoll(attempt, fails int, err error) (delay time.Duration, giveUp bool) {
+	if !apiclient.Transient(err) || fails >= WatchMaxErrors {
+		return 0, true
+	}
+	wait := max(apiclient.RetryAfterOf(err), watchErrorDelay*time.Duration(fails)/2)
+	return PollDelay(attempt, wait), false
+}
+
 func changed(a, b apiclient.Transaction) bool {
 	return a.Status != b.Status || a.Hash() != b.Hash() || a.Block() != b.Block() || a.Error() != b.Error() ||
 		(a.CancelledAt == nil) != (b.CancelledAt == nil)
-}
-
-// transient reports whether a failed poll may succeed later.
-func transient(err error) bool {
-	e, ok := apiclient.AsAPIError(err)
-	if !ok {
-		return !errors.Is(err, context.Canceled) // network trouble
-	}
-	switch e.Status {
-	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
-		return false
-	}
-	return true
 }
 
 // WatchAll watches several transactions at once and returns their final

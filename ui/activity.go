@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -184,15 +183,14 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 		if w.ctx.Err() != nil {
 			return nil // cancelled (quit or re-watch)
 		}
-		st := apiclient.StatusOf(msg.err)
-		if st == http.StatusBadRequest || st == http.StatusUnauthorized || st == http.StatusForbidden || w.fails >= flows.WatchMaxErrors {
+		w.attempt++
+		d, giveUp := flows.AfterFailedPoll(w.attempt, w.fails, msg.err)
+		if giveUp {
 			w.cancel()
 			delete(s.watches, msg.id)
 			err := fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err)
 			return func() tea.Msg { return watchFailedMsg{id: msg.id, kind: row.kind, err: err} }
 		}
-		w.attempt++
-		d := flows.PollDelay(w.attempt, apiclient.RetryAfterOf(msg.err))
 		return tea.Tick(d, func(time.Time) tea.Msg { return txPollMsg{msg.id, msg.gen} })
 	}
 	row.pollErr = ""

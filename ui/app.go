@@ -24,7 +24,6 @@ import (
 	"github.com/muesli/termenv"
 
 	"walletconsole/apiclient"
-	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 	"walletconsole/theme"
 )
@@ -37,8 +36,10 @@ type Options struct {
 	Clipboard func(string) error // nil = atotto/clipboard
 	Output    io.Writer          // where OSC 52 goes when no clipboard; nil = os.Stdout
 	Context   context.Context    // parent of every request; nil = Background
-	Sandbox   sandbox.Options    // options of the embedded sandbox
-	Spinner   *spinner.Spinner   // nil = spinner.MiniDot
+	// StartSandbox starts the embedded sandbox in sandbox mode (main wires
+	// it in; nil = sandbox mode cannot connect).
+	StartSandbox flows.SandboxStarter
+	Spinner      *spinner.Spinner // nil = spinner.MiniDot
 }
 
 // Model is the root model. Close it after the program ends (stops the
@@ -161,21 +162,13 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 	m.connGen++
 	gen := m.connGen
 	ctx := m.c.ctx
-	sbOpts := m.opts.Sandbox
-	if cfg.Mode != flows.ModeLive {
-		if sbOpts.ClientID == "" {
-			sbOpts.ClientID = cfg.ClientID
-		}
-		if sbOpts.SecretKey == "" {
-			sbOpts.SecretKey = cfg.SecretKey
-		}
-	}
+	start := m.opts.StartSandbox
 	lg := m.c.log
 	now := m.c.now
 	m.c.sess.sbReady, m.c.sess.sbErr = false, nil
 	m.c.begin()
 	return func() tea.Msg {
-		conn, err := flows.Connect(ctx, cfg, sbOpts, apiclient.WithOnExchange(func(e apiclient.Exchange) {
+		conn, err := flows.Connect(ctx, cfg, start, apiclient.WithOnExchange(func(e apiclient.Exchange) {
 			lg.add(e)
 			log.Printf("http %s %s %s → %d in %s", e.Tag, e.Method, e.Path(), e.Status, e.Duration.Round(time.Millisecond))
 		}))
@@ -185,9 +178,7 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 		conn.Runner.Now = now
 		var info *apiclient.SandboxInfo
 		if conn.Sandbox != nil {
-			if in, err := conn.Client.SandboxInfo(apiclient.WithTag(ctx, "sandbox")); err == nil {
-				info = &in
-			}
+			info, _ = conn.SandboxInfo(ctx)
 		}
 		return connectedMsg{gen: gen, cfg: conn.Config, conn: conn, info: info}
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"regexp"
@@ -46,7 +47,13 @@ func newSandboxApp(t *testing.T, clip *recordingClipboard) *Model {
 	m := New(cfg, Options{
 		Clipboard: clip.write,
 		Output:    io.Discard,
-		Sandbox:   sandbox.Options{BlockTime: 50 * time.Millisecond},
+		StartSandbox: func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
+			r, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{ClientID: clientID, SecretKey: secretKey, BlockTime: 50 * time.Millisecond})
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
 	})
 	t.Cleanup(func() { m.Close() })
 	return m

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,13 +25,13 @@ func (s *Server) chainFor(chainID uint64) (*chain.Chain, error) {
 	if chainID > 1<<53 {
 		return nil, badRequest("chainId %d is too large (at most 2^53)", chainID)
 	}
-	if ids := s.chains.Chains(); len(ids) >= maxChains && !slices.Contains(ids, chainID) {
-		return nil, badRequest("chainId %d would start a new chain, but the sandbox already runs its maximum of %d chains (%v)", chainID, maxChains, ids)
-	}
 	c, err := s.chains.Get(chainID)
 	if err != nil {
 		if errors.Is(err, chain.ErrClosed) {
 			return nil, errShuttingDown
+		}
+		if errors.Is(err, chain.ErrTooManyChains) {
+			return nil, badRequest("chainId %d would start a new chain, but the sandbox already runs its maximum of %d chains (%v)", chainID, s.chains.Options().MaxChains, s.chains.Chains())
 		}
 		return nil, internalError("starting chain %d: %v", chainID, err)
 	}

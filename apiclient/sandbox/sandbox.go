@@ -152,6 +152,7 @@ func New(opts Options) (*Server, error) {
 		TokenMint:  s.tokenMint,
 		RPCAddr:    s.rpcAddr,
 		RPCChainID: DefaultChainID,
+		MaxChains:  maxChains,
 	})
 	if _, err := s.chains.Get(DefaultChainID); err != nil {
 		s.chains.Close()
@@ -262,6 +263,9 @@ func Listen(ctx context.Context, addr string, opts Options) (*Running, error) {
 	}()
 	return r, nil
 }
+
+// URL is BaseURL (so a *Running serves as flows.EmbeddedSandbox).
+func (r *Running) URL() string { return r.BaseURL }
 
 // Close stops the listener, then the sandbox (draining transactions).
 func (r *Running) Close() error {

@@ -36,6 +36,10 @@ var (
 // ErrClosed is returned by methods of a closed Manager or Chain.
 var ErrClosed = errors.New("chain: closed")
 
+// ErrTooManyChains is returned by Get when starting the chain would exceed
+// Options.MaxChains.
+var ErrTooManyChains = errors.New("chain: too many chains")
+
 // Options configure a Manager's chains.
 type Options struct {
 	// BlockTime: 0 mines each transaction as soon as it is submitted; >0
@@ -50,6 +54,10 @@ type Options struct {
 	RPCAddr string
 	// RPCChainID is the chain served on RPCAddr (default 84532).
 	RPCChainID uint64
+	// MaxChains bounds how many chains Get starts (0 = no bound). It is
+	// checked under the manager's lock, so concurrent first uses of many
+	// chain IDs cannot overshoot it.
+	MaxChains int
 }
 
 // Manager holds one lazily created chain per chain ID.
@@ -115,6 +123,9 @@ func (m *Manager) Get(chainID uint64) (*Chain, error) {
 	if chainID == m.opts.RPCChainID && m.rpcErr != nil {
 		return nil, m.rpcErr
 	}
+	if m.opts.MaxChains > 0 && len(m.chains) >= m.opts.MaxChains {
+		return nil, fmt.Errorf("%w: chain %d would exceed the limit of %d", ErrTooManyChains, chainID, m.opts.MaxChains)
+	}
 	var rpcHost string
 	var rpcPort int
 	if m.opts.RPCAddr != "" && chainID == m.opts.RPCChainID {
@@ -130,6 +141,15 @@ func (m *Manager) Get(chainID uint64) (*Chain, error) {
 	}
 	m.chains[chainID] = c
 	return c, nil
+}
+
+// Lookup returns the chain with this ID if it is running; it never starts
+// one (for requests that may only read).
+func (m *Manager) Lookup(chainID uint64) (*Chain, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.chains[chainID]
+	return c, ok && !m.closed
 }
 
 // Chains lists the IDs of the chains created so far, ascending.
