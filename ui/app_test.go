@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"regexp"
@@ -15,7 +14,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 )
 
@@ -45,15 +43,9 @@ func newSandboxApp(t *testing.T, clip *recordingClipboard) *Model {
 	t.Helper()
 	cfg := flows.Config{Mode: flows.ModeSandbox, SecretKey: testSecret, ChainID: flows.DefaultChainID}
 	m := New(cfg, Options{
-		Clipboard: clip.write,
-		Output:    io.Discard,
-		StartSandbox: func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
-			r, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{ClientID: clientID, SecretKey: secretKey, BlockTime: 50 * time.Millisecond})
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
+		Clipboard:    clip.write,
+		Output:       io.Discard,
+		StartSandbox: testStarter(50 * time.Millisecond),
 	})
 	t.Cleanup(func() { m.Close() })
 	return m

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -41,9 +42,21 @@ func newOffline(t testing.TB, cfg flows.Config) (*Model, *recordingClipboard) {
 	if cfg.Mode == "" {
 		cfg.Mode = flows.ModeSandbox
 	}
-	m := New(cfg, Options{Now: fixedClock, Clipboard: clip.write, Output: io.Discard})
+	m := New(cfg, Options{Now: fixedClock, Clipboard: clip.write, Output: io.Discard, StartSandbox: testStarter(50 * time.Millisecond)})
 	t.Cleanup(func() { m.Close() })
 	return m, clip
+}
+
+// testStarter starts the real sandbox on loopback for the console, as main
+// does.
+func testStarter(blockTime time.Duration) flows.SandboxStarter {
+	return func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
+		r, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{ClientID: clientID, SecretKey: secretKey, BlockTime: blockTime})
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
 }
 
 // withWalkthrough fills the model as if the four-key walkthrough had run:
