@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 
@@ -36,7 +37,11 @@ type receiverEnv struct {
 
 func newReceiverEnv(t *testing.T) *receiverEnv {
 	t.Helper()
-	_, nftABI, nftCode := mustLoad("TestNFT")
+	raw, err := os.ReadFile("artifacts/TestNFT.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, nftABI, nftCode := parseArtifact("TestNFT", raw)
 	key, _ := crypto.GenerateKey()
 	e := &receiverEnv{
 		key:      key,
