@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -215,6 +216,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return &apiError{http.StatusRequestEntityTooLarge, apiclient.CodeInvalidRequest,
 				fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return &apiError{http.StatusRequestTimeout, apiclient.CodeInvalidRequest,
+				fmt.Sprintf("request body arrived too slowly: the sandbox reads a whole request in at most %v", readTimeout)}
 		}
 		return badRequest("reading request body: %v", err)
 	}
