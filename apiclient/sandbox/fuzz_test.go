@@ -146,3 +146,17 @@ func FuzzParseMethod(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkHugeExponentRefusal: the cost of refusing {"quantity":1e999999}
+// (docs/security.md quotes it; without the bound the same body cost
+// 50–116 ms of big-number work before its 400).
+func BenchmarkHugeExponentRefusal(b *testing.B) {
+	body := `{"chainId":84532,"recipients":[{"address":"0x000000000000000000000000000000000000dEaD","quantity":1e999999}]}`
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/v1/wallets/send", strings.NewReader(body))
+		var req apiclient.SendRequest
+		if err := decodeBody(httptest.NewRecorder(), r, &req); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}
