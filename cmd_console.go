@@ -33,11 +33,11 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.SetOutput(stderr)
 	flows.RegisterFlags(fs, flows.ConsoleFlags...)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
+		fmt.Fprintln(fs.Output(), "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nKeys: see docs/keys.md (enter, ctrl+s, tab, esc, c, x, i, ?, q, ctrl+c).")
+		fmt.Fprintln(fs.Output(), "\nKeys: enter, ctrl+s, tab, esc, c, x, i, ?, q, ctrl+c; 'walletconsole --keys' prints them all.")
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
@@ -62,29 +62,35 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if cfg.NoColor {
 		th = theme.Plain()
 	}
+	// Before the TUI takes the screen; the alternate screen leaves them
+	// readable after quitting.
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 
 	// Logging: never to the terminal while the TUI runs.
 	log.SetOutput(io.Discard)
 	if cfg.LogFile != "" {
-		setter := &maskingLog{secrets: []string{cfg.SecretKey}}
-		f, err := tea.LogToFileWith(cfg.LogFile, "walletconsole", setter)
+		f, err := openLogFile(cfg.LogFile)
 		if err != nil {
-			fmt.Fprintln(stderr, "walletconsole:", err)
+			fmt.Fprintln(stderr, "walletconsole: --log:", err)
 			return 2
 		}
 		defer f.Close()
+		log.SetOutput(&maskingWriter{w: f, secrets: []string{cfg.SecretKey}})
+		log.SetPrefix("walletconsole ")
+		defer log.SetOutput(io.Discard)
 		log.Printf("start: %s", cfg)
 	}
 
 	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{})})
 	defer m.Close()
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
-	if r, ok := stdin.(*os.File); ok {
-		opts = append(opts, tea.WithInput(r))
-	}
-	if w, ok := stdout.(*os.File); ok {
-		opts = append(opts, tea.WithOutput(w))
-	}
+	// ctx ends on SIGINT/SIGTERM (main's signal.NotifyContext): the
+	// program is then killed, and Run restores the terminal (raw mode,
+	// alternate screen, cursor, bracketed paste, mouse) before returning,
+	// at any step. bubbletea's own SIGTERM handler, when it gets there
+	// first, quits the same way.
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout)}
 	if cfg.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
@@ -99,16 +105,10 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return 0
 }
 
-// maskingLog is the log.Default() setter for tea.LogToFileWith that masks
-// secrets on their way to the file: the configured secret key, anything
-// after x-secret-key / Bearer, and JWTs.
-type maskingLog struct {
-	secrets []string
-}
-
-func (l *maskingLog) SetOutput(w io.Writer) { log.SetOutput(&maskingWriter{w: w, secrets: l.secrets}) }
-func (l *maskingLog) SetPrefix(p string)    { log.SetPrefix(p) }
-
+// maskingWriter is the debug log's output: it masks secrets on their way
+// to the file (the configured secret key, anything after x-secret-key /
+// Bearer, JWTs, guest session IDs) and escapes control characters, since
+// server text logged raw would act when the log is read in a terminal.
 type maskingWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -130,7 +130,18 @@ func maskLogLine(s string, secrets []string) string {
 		sub := logHeaderRe.FindStringSubmatch(m)
 		return sub[1] + apiclient.MaskSecret(sub[2])
 	})
-	return logJWTRe.ReplaceAllStringFunc(s, apiclient.MaskSecret)
+	s = logJWTRe.ReplaceAllStringFunc(s, apiclient.MaskSecret)
+	return printableLines(apiclient.MaskText(s))
+}
+
+// printableLines is apiclient.Printable for each line, keeping the line
+// breaks themselves.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = apiclient.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {
