@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
@@ -83,18 +84,39 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		log.Printf("start: %s", cfg)
 	}
 
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{})})
+	var sandboxes startedSandboxes
+	defer sandboxes.closeAll()
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{}))})
 	defer m.Close()
-	// ctx ends on SIGINT/SIGTERM (main's signal.NotifyContext): the
-	// program is then killed, and Run restores the terminal (raw mode,
-	// alternate screen, cursor, bracketed paste, mouse) before returning,
-	// at any step. bubbletea's own SIGTERM handler, when it gets there
-	// first, quits the same way.
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout)}
+	// Signals reach the program one way only: ctx, which ends on SIGINT or
+	// SIGTERM (main's signal.NotifyContext). bubbletea's own handler is
+	// off: it gets the same SIGTERM, and when the event loop has already
+	// ended its blocking send of QuitMsg is never received, so Run waits
+	// for it forever with the terminal still raw. Nor is ctx given to the
+	// program: a cancelled context kills it, and a killed program leaves
+	// its input reader blocked. Instead ctx's end asks the program to quit
+	// (which restores the terminal: raw mode, alternate screen, cursor,
+	// bracketed paste, mouse), and kills it only if that takes over 2 s.
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithoutSignalHandler()}
 	if cfg.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	_, err = tea.NewProgram(m, opts...).Run()
+	p := tea.NewProgram(m, opts...)
+	ended := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			p.Quit()
+			select {
+			case <-ended:
+			case <-time.After(2 * time.Second):
+				p.Kill()
+			}
+		case <-ended:
+		}
+	}()
+	_, err = p.Run()
+	close(ended)
 	switch {
 	case ctx.Err() != nil:
 		return 130 // interrupted (SIGINT/SIGTERM from outside; ctrl+c in the TUI is a key)
@@ -103,6 +125,49 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return 1
 	}
 	return 0
+}
+
+// startedSandboxes remembers every sandbox the console starts, so that
+// runConsole stops them all, and waits for them, before it returns. The ui
+// stops its sandbox by cancelling its context, which closes it in the
+// background; a start still in flight when the program is killed (SIGTERM
+// during "starting the sandbox") would outlive the command.
+type startedSandboxes struct {
+	mu      sync.Mutex
+	list    []flows.EmbeddedSandbox
+	pending sync.WaitGroup
+}
+
+func (s *startedSandboxes) track(start flows.SandboxStarter) flows.SandboxStarter {
+	return func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
+		s.pending.Add(1)
+		defer s.pending.Done()
+		sb, err := start(ctx, clientID, secretKey)
+		if err == nil {
+			s.mu.Lock()
+			s.list = append(s.list, sb)
+			s.mu.Unlock()
+		}
+		return sb, err
+	}
+}
+
+// closeAll waits (boundedly) for starts in flight, then closes every
+// sandbox; Close waits for a close already under way.
+func (s *startedSandboxes) closeAll() {
+	done := make(chan struct{})
+	go func() { s.pending.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+	s.mu.Lock()
+	list := s.list
+	s.list = nil
+	s.mu.Unlock()
+	for _, sb := range list {
+		sb.Close()
+	}
 }
 
 // maskingWriter is the debug log's output: it masks secrets on their way

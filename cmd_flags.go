@@ -16,8 +16,8 @@ import (
 var keysDoc string
 
 // parseFlags parses a command's flags the same way for every command:
-// --help prints the command's usage on stdout (os.Stdout unless one is
-// given) and the command exits 0; a bad flag or value prints one line and
+// --help prints the command's usage on the stdout given (every command
+// should give one) and the command exits 0; a bad flag or value prints one line and
 // a hint on the flag set's output (stderr) and the command exits 2. When
 // ok is false the command returns code at once. Positional arguments are
 // left to the caller.
@@ -34,7 +34,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout ...io.Writer) (code int,
 		return 0, true
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		var out io.Writer = os.Stdout
+		// A command that passes no stdout keeps its usage where it was
+		// (its flag set's output) until it does.
+		out := errOut
 		if len(stdout) > 0 && stdout[0] != nil {
 			out = stdout[0]
 		}
