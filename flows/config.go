@@ -454,7 +454,7 @@ func parseConfigFile(path string, b []byte) (fileConfig, error) {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
-		err = fmt.Errorf("%s should be %s, not JSON %s", te.Field, te.Type, te.Value)
+		err = fmt.Errorf("%s should be %s, not JSON %s", te.Field, configKind(te.Field), te.Value)
 	}
 	if off >= 0 {
 		line, col := cfgLineCol(b, off)
@@ -490,6 +490,17 @@ func unknownKeyMsg(key string) string {
 		}
 	}
 	return fmt.Sprintf("unknown key %q (known keys: %s)", key, strings.Join(configKeys, ", "))
+}
+
+// configKind says in words what a key's value must be.
+func configKind(key string) string {
+	switch key {
+	case "chainId":
+		return "a chain ID (a positive whole number such as 84532)"
+	case "reveal", "mouse", "insecure":
+		return "true or false"
+	}
+	return "a string"
 }
 
 func cfgLineCol(b []byte, off int64) (int, int) {
