@@ -345,9 +345,8 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			errs = append(errs, fmt.Errorf("api URL %q (%s) is not an http(s) URL", c.APIURL, describe(c.sources[FlagAPIURL], from[FlagAPIURL])))
-		case u.Scheme == "http" && c.SecretKey != "" && !isLoopbackHost(u.Hostname()) && !c.Insecure:
-			errs = append(errs, fmt.Errorf("api URL %s (%s) is plain http:// to another machine: the secret key would travel unencrypted, readable by anyone on the way; use https://, or pass --%s (config key %q) if this network is trusted",
-				c.APIURL, describe(c.sources[FlagAPIURL], from[FlagAPIURL]), FlagInsecure, FlagInsecure))
+		case plainHTTPWithSecret(c):
+			errs = append(errs, fmt.Errorf("api URL %s (%s) %s", c.APIURL, describe(c.sources[FlagAPIURL], from[FlagAPIURL]), plainHTTPWhy))
 		}
 	}
 	switch c.Theme {
@@ -360,6 +359,19 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 		return Config{}, err
 	}
 	return c, nil
+}
+
+const plainHTTPWhy = "is plain http:// to another machine: the secret key would travel unencrypted, readable by anyone on the way; use https://, or pass --" +
+	FlagInsecure + " (config key \"" + FlagInsecure + "\") if this network is trusted"
+
+// plainHTTPWithSecret: the secret key would go over plain http to a host
+// that is not this machine, and --insecure was not given.
+func plainHTTPWithSecret(c Config) bool {
+	if c.SecretKey == "" || c.Insecure {
+		return false
+	}
+	u, err := url.Parse(c.APIURL)
+	return err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname())
 }
 
 // isLoopbackHost: localhost or a loopback IP, where plain http stays on
@@ -615,6 +627,11 @@ func (c Config) Validate() error {
 	}
 	if c.Mode == ModeLive && c.APIURL == "" {
 		return errors.New("no API URL")
+	}
+	// Also here, not only in LoadConfig: a Config edited afterwards (the
+	// console's connect screen) is checked when it connects.
+	if plainHTTPWithSecret(c) {
+		return fmt.Errorf("api URL %s %s", c.APIURL, plainHTTPWhy)
 	}
 	return nil
 }

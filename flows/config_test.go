@@ -341,3 +341,17 @@ func TestConfigFileValueTypesInWords(t *testing.T) {
 		}
 	}
 }
+
+// Connect refuses it too, for a Config built or edited after LoadConfig.
+func TestConnectRefusesPlainHTTPWithSecret(t *testing.T) {
+	cfg := Config{Mode: ModeLive, APIURL: "http://10.1.2.3/v1", ClientID: "c", SecretKey: cfgSecret}
+	if _, err := Connect(t.Context(), cfg, nil); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("Connect: %v", err)
+	}
+	cfg.Insecure = true
+	if c, err := Connect(t.Context(), cfg, nil); err != nil {
+		t.Errorf("with Insecure: %v", err)
+	} else {
+		c.Close()
+	}
+}
