@@ -328,10 +328,10 @@ func TestChainFlagSaysWhatAChainIDIs(t *testing.T) {
 
 func TestConfigFileValueTypesInWords(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"chainId": "abc"}`:  `chainId should be a chain ID (a positive whole number such as 84532), not JSON string`,
-		`{"chainId": -1}`:     `chainId should be a chain ID`,
-		`{"reveal": "yes"}`:   `reveal should be true or false, not JSON string`,
-		`{"clientId": 5}`:     `clientId should be a string, not JSON number`,
+		`{"chainId": "abc"}`:     `chainId should be a chain ID (a positive whole number such as 84532), not JSON string`,
+		`{"chainId": -1}`:        `chainId should be a chain ID`,
+		`{"reveal": "yes"}`:      `reveal should be true or false, not JSON string`,
+		`{"clientId": 5}`:        `clientId should be a string, not JSON number`,
 		"{\n  \"chainId\": 0\n}": `is not a chain ID: a chain ID is a positive whole number`,
 	} {
 		p := writeFile(t, t.TempDir(), "c.json", body)
