@@ -27,8 +27,9 @@ type Call struct {
 }
 
 // The account's tuples, as Go types: those of thirdweb's MinimalAccount ABI
-// (apiclient/account, imported as ma), which SessionAccount declares exactly. Field names
-// match the ABI, so abi.Pack and abi.ConvertType map them directly.
+// (apiclient/account, imported as ma), which SessionAccount declares
+// exactly. Field names match the ABI, so abi.Pack and abi.ConvertType map
+// them directly.
 type (
 	// UsageLimit: LimitType 0 Unlimited, 1 Lifetime, 2 Allowance (per Period seconds).
 	UsageLimit = ma.UsageLimit
