@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSandbox(ctx, args[1:], stdout, stderr)
 	case "session":
 		return runSession(ctx, args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], stdout, stderr)
 	}
 	// Anything else is the console's flags (e.g. --theme projector).
 	return runConsole(ctx, args, stdin, stdout, stderr)
@@ -79,6 +81,7 @@ Usage:
   walletconsole flow [flags]         run login → session key → grant → send headless
   walletconsole sandbox [flags]      serve the API-compatible sandbox on loopback
   walletconsole session show [flags] show what a session key may do on an account
+  walletconsole policy lint|explain|test FILE   check a policy file before granting it
   walletconsole --version | --help
 
 Run 'walletconsole <command> --help' for a command's flags.
