@@ -19,6 +19,9 @@ import (
 //	walletconsole sandbox [--addr 127.0.0.1:8787] [--client-id ID] [--secret-key KEY]
 //	                      [--block-time 250ms] [--rpc-addr 127.0.0.1:8545] [--quiet]
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "advance" {
+		return runSandboxAdvance(ctx, args[1:], stdout, stderr)
+	}
 	return runSandboxEnv(ctx, args, os.Getenv, stdout, stderr)
 }
 

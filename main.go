@@ -80,6 +80,7 @@ Usage:
   walletconsole [flags]              open the console (embedded sandbox unless a secret key is set)
   walletconsole flow [flags]         run login → session key → grant → send headless
   walletconsole sandbox [flags]      serve the API-compatible sandbox on loopback
+  walletconsole sandbox advance 1h   move a running sandbox chain's clock forward
   walletconsole session show [flags] show what a session key may do on an account
   walletconsole policy lint|explain|test FILE   check a policy file before granting it
   walletconsole --version | --help
