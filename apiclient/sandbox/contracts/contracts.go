@@ -35,7 +35,9 @@ type Artifact struct {
 }
 
 var (
-	// AccountABI is the ABI of SessionAccount (thirdweb MinimalAccount interface).
+	// AccountABI is the ABI of SessionAccount: exactly the functions, events
+	// and errors of thirdweb's MinimalAccount (apiclient/account.ABI), as a
+	// test holds.
 	AccountABI abi.ABI
 	// TokenABI is the ABI of TestToken.
 	TokenABI abi.ABI
@@ -199,7 +201,11 @@ func detail(name string, args []interface{}) string {
 	case "LifetimeUsageExceeded":
 		return fmt.Sprintf("usage %s would exceed limit %s", num(0), num(1))
 	case "AllowanceExceeded":
-		return fmt.Sprintf("usage %s would exceed limit %s per %ss", num(0), num(1), num(2))
+		// the third argument is the window's id (block time / period), not its length
+		p, _ := args[2].(uint64)
+		return fmt.Sprintf("usage %s would exceed limit %s in period #%d", num(0), num(1), p)
+	case "InvalidSignature":
+		return fmt.Sprintf("sent by %s to account %s", addr(0), addr(1))
 	case "InvalidDataLength":
 		return fmt.Sprintf("calldata %s bytes, need %s", num(0), num(1))
 	case "ConditionFailed":
