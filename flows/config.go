@@ -47,6 +47,7 @@ type Config struct {
 	Mouse      bool
 	ConfigPath string // the file read (or that would have been read)
 	NoColor    bool   // NO_COLOR is set (non-empty)
+	RPCURL     string // the chain's JSON-RPC for session reads ("" = derive it, see ResolveRPCURL)
 	// Warnings are settings that were given but have no effect.
 	Warnings []string
 
@@ -85,6 +86,7 @@ const (
 	FlagLog       = "log"
 	FlagReveal    = "reveal"
 	FlagMouse     = "mouse"
+	FlagRPCURL    = "rpc-url"
 )
 
 // Environment variables read by LoadConfig.
@@ -123,6 +125,8 @@ func RegisterFlags(fs *flag.FlagSet, extras ...string) {
 			fs.Bool(FlagReveal, false, "show secrets unmasked in curl exports")
 		case FlagMouse:
 			fs.Bool(FlagMouse, false, "enable mouse capture (breaks text selection)")
+		case FlagRPCURL:
+			fs.String(FlagRPCURL, "", "the chain's JSON-RPC `URL` for session reads (config rpcUrl; default: the sandbox's own, or https://<chainId>.rpc.thirdweb.com/<clientId> live)")
 		default:
 			panic("flows.RegisterFlags: unknown flag " + name) // a programming error
 		}
@@ -161,6 +165,7 @@ type fileConfig struct {
 	Log       *string `json:"log"`
 	Reveal    *bool   `json:"reveal"`
 	Mouse     *bool   `json:"mouse"`
+	RPCURL    *string `json:"rpcUrl"`
 }
 
 // LoadConfig resolves the configuration: flag > env > config file > default.
@@ -258,6 +263,9 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 	}
 	if v, ok := lookup(FlagLog, fc.Log); ok {
 		c.LogFile = v
+	}
+	if v, ok := lookup(FlagRPCURL, fc.RPCURL); ok {
+		c.RPCURL = strings.TrimSpace(v)
 	}
 	c.Reveal = boolSetting(lookup, FlagReveal, fc.Reveal, &errs)
 	c.Mouse = boolSetting(lookup, FlagMouse, fc.Mouse, &errs)
