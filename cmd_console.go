@@ -76,7 +76,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		log.Printf("start: %s", cfg)
 	}
 
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{})})
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr()})})
 	defer m.Close()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
 	if r, ok := stdin.(*os.File); ok {
