@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"walletconsole/apiclient"
+	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 )
 
@@ -106,4 +109,124 @@ func TestPolicyTestMismatch(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &v); err != nil || code != 1 || v.Failed != 1 || v.Results[0].Clause == "" {
 		t.Errorf("--json: exit %d %+v %v", code, v, err)
 	}
+}
+
+// The dry run agrees with what the granted policy then does on chain, case
+// for case: every example case runs once on a scratch chain and once
+// through the sandbox's API (guest login, server wallet, create-session-key,
+// then sends or contract writes as the key, advance-time for "after").
+func TestPolicyDryRunAgreesWithSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a sandbox and scratch chains")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: sandbox.MineOnDemand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	client := apiclient.New(sb.BaseURL, sb.ClientID(), sb.SecretKey())
+	r := &flows.Runner{Client: client, ChainID: sandbox.DefaultChainID}
+	files, _ := filepath.Glob("examples/policies/*.json")
+	compared := 0
+	for _, f := range files {
+		set, err := flows.LoadPolicyFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dry, err := flows.RunPolicyTests(ctx, policySimulator(sandbox.DefaultChainID), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases, _ := flows.ParsePolicyTests(set.Tests)
+		for i, c := range cases {
+			got := onSandbox(ctx, t, r, client, set, c)
+			if got != dry[i].Got {
+				t.Errorf("%s / %s: dry run says %s, the sandbox's chain says %s", f, c.Name, dry[i].Got, got)
+			}
+			compared++
+		}
+	}
+	if compared < 10 {
+		t.Fatalf("compared only %d cases", compared)
+	}
+}
+
+// onSandbox runs one case through the API on a fresh account and key and
+// returns "pass" or the error name of the first refused run.
+func onSandbox(ctx context.Context, t *testing.T, r *flows.Runner, client *apiclient.Client, set flows.PolicySet, c flows.PolicyTest) string {
+	t.Helper()
+	login, err := r.Login(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := r.CreateSessionKey(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := r.Grant(ctx, login, key, flows.GrantInput{Duration: time.Duration(set.DurationInSeconds) * time.Second,
+		Full: set.GrantFullPermissions, CallPolicies: set.CallPolicies, TransferPolicies: set.TransferPolicies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx, err := r.Watch(ctx, g.TxID, nil); err != nil || tx.Status != apiclient.StatusConfirmed {
+		t.Fatalf("grant: %+v %v", tx, err)
+	}
+	for range max(c.Repeat, 1) {
+		if c.After != "" {
+			d, _ := flows.ParsePeriod(c.After)
+			if _, err := client.AdvanceTime(ctx, sandbox.DefaultChainID, int64(d/time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ids []string
+		if c.Transfer != nil {
+			v, err := flows.ParseValue(c.Transfer.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err = r.Send(ctx, login, key, []apiclient.Recipient{{Address: c.Transfer.To, Quantity: apiclient.Dec(v)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			sel, err := flows.ParseSelector(c.Call.Signature)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var params []any
+			for j, a := range c.Call.Args {
+				s := a.(string)
+				if strings.HasPrefix(sel.Args[j].Type, "uint") {
+					n, err := flows.ParseArgAmount(s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s = n.String()
+				}
+				params = append(params, s)
+			}
+			call := apiclient.ContractCall{ContractAddress: c.Call.To, Method: sel.Full(), Params: params}
+			if c.Call.Value != "" {
+				v, err := flows.ParseValue(c.Call.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				call.Value = apiclient.Dec(v)
+			}
+			ids, err = r.Call(ctx, login, key, []apiclient.ContractCall{call})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		tx, err := r.Watch(ctx, ids[0], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx.Status != apiclient.StatusConfirmed {
+			return flows.ErrorName(tx.Error())
+		}
+	}
+	return "pass"
 }
