@@ -86,7 +86,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 	var sandboxes startedSandboxes
 	defer sandboxes.closeAll()
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{}))})
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr()}))})
 	defer m.Close()
 	// Signals reach the program one way only: ctx, which ends on SIGINT or
 	// SIGTERM (main's signal.NotifyContext). bubbletea's own handler is

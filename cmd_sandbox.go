@@ -22,6 +22,9 @@ import (
 //	                      [--cors-origin ORIGIN]... [--latency 200ms±100ms] [--fail-rate 0.1]
 //	                      [--rate-limit 5/s] [--drop-rate 0.05] [--revert-rate 0.1]
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "advance" {
+		return runSandboxAdvance(ctx, args[1:], stdout, stderr)
+	}
 	return runSandboxEnv(ctx, args, os.Getenv, stdout, stderr)
 }
 

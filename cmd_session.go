@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"walletconsole/apiclient"
 	"walletconsole/flows"
 )
@@ -23,6 +25,11 @@ var (
 )
 
 const sessionUsage = `Usage: walletconsole session show --account 0x… --key 0x… [flags]
+       walletconsole session list --account 0x… [--json] [--rpc-url URL]
+       walletconsole session revoke --account 0x… --key 0x… --token JWT
+
+'list' and 'revoke' read the chain itself (see 'walletconsole session list
+--help'); 'show' asks the sandbox's read-back route:
 
 Shows what a session key may do on a user's account, read from the chain:
 wildcard or not, the expiry (local time), each call and transfer policy in
@@ -56,14 +63,20 @@ func runSession(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if len(args) > 0 {
 			w = stdout
 		}
-		fmt.Fprint(w, strings.SplitN(sessionUsage, "\n\nFlags:", 2)[0]+"\n\nRun 'walletconsole session show --help' for the flags.\n")
+		fmt.Fprint(w, strings.SplitN(sessionUsage, "\n\nFlags:", 2)[0]+"\n\nRun 'walletconsole session show|list|revoke --help' for the flags.\n")
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
-	if args[0] != "show" {
-		fmt.Fprintf(stderr, "walletconsole session: unknown subcommand %q (want: show)\n", args[0])
+	switch args[0] {
+	case "show":
+	case "list":
+		return runSessionList(ctx, args[1:], stdout, stderr)
+	case "revoke":
+		return runSessionRevoke(ctx, args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "walletconsole session: unknown subcommand %q (want: show, list, revoke)\n", args[0])
 		return 2
 	}
 	fs := flag.NewFlagSet("walletconsole session show", flag.ContinueOnError)
@@ -197,4 +210,277 @@ func printSession(w io.Writer, v sessionView) {
 	}
 	section("call policies", v.CallSummaries)
 	section("transfer policies", v.TransferSummaries)
+}
+
+const sessionListUsage = `Usage: walletconsole session list --account 0x… [--json] [--rpc-url URL] [flags]
+
+Lists every session key ever granted on an account, read from the chain:
+the account's SessionCreated events, then its views for each signer's
+current grant (getSessionExpirationForSigner, isWildcardSigner,
+getCallPoliciesForSigner, getTransferPoliciesForSigner,
+getSessionStateForSigner). For each grant: wildcard or scoped, the expiry
+(countdown, "expired", "replaced" by a later grant to the same key, or
+"revoked" when the key's current grant allows nothing), the policies in
+plain words and, for a live scoped session, each metered limit's use and
+when an allowance refills.
+
+The chain's JSON-RPC: --rpc-url (config rpcUrl); else a sandbox's own (it
+must run with --rpc-addr); else, against the hosted API, thirdweb's public
+RPC https://<chainId>.rpc.thirdweb.com/<clientId>.
+
+Exit status: 0 listed (also none), 1 a read failed, 2 usage or config error.
+
+Flags:
+`
+
+// sessionConn is what list and revoke need: the config, an API client when
+// an API is configured, and a chain reader.
+type sessionConn struct {
+	cfg    flows.Config
+	client *apiclient.Client
+	reader *flows.SessionReader
+	rpcURL string
+	from   string
+}
+
+func openSessionConn(ctx context.Context, name string, fs *flag.FlagSet, fromBlock uint64, needAPI bool, stderr io.Writer) (*sessionConn, int) {
+	cfg, err := flows.LoadConfig(fs, sessionGetenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return nil, 2
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", name, w)
+	}
+	sc := &sessionConn{cfg: cfg}
+	if cfg.Mode == flows.ModeLive {
+		sc.client = apiclient.New(cfg.APIURL, cfg.ClientID, cfg.SecretKey)
+	} else if needAPI || cfg.RPCURL == "" {
+		fmt.Fprintf(stderr, `%s: no API to ask. Sessions live on a running sandbox's chain (or a live chain);
+a fresh embedded sandbox would have none. Start one with 'walletconsole sandbox --rpc-addr 127.0.0.1:8545'
+and use the THIRDWEB_API_URL / THIRDWEB_SECRET_KEY it prints (or --api-url and --secret-key)%s.
+`, name, map[bool]string{true: "", false: ", or pass --rpc-url"}[needAPI])
+		return nil, 2
+	}
+	sc.rpcURL, sc.from, err = flows.ResolveRPCURL(ctx, cfg, sc.client)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return nil, 1
+	}
+	sc.reader, err = flows.DialSessionReader(ctx, sc.rpcURL, cfg.ChainID)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v (from %s)\n", name, err, sc.from)
+		return nil, 1
+	}
+	sc.reader.FromBlock = fromBlock
+	return sc, 0
+}
+
+func parseAddressFlags(name string, stderr io.Writer, flags ...struct{ flag, v string }) bool {
+	ok := true
+	for _, a := range flags {
+		if strings.TrimSpace(a.v) == "" {
+			fmt.Fprintf(stderr, "%s: --%s is required\n", name, a.flag)
+			ok = false
+		} else if _, err := apiclient.ParseAddress(a.v); err != nil {
+			fmt.Fprintf(stderr, "%s: --%s: %v\n", name, a.flag, err)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// runSessionList is `walletconsole session list`.
+func runSessionList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "walletconsole session list"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flows.RegisterFlags(fs, flows.FlagRPCURL)
+	acct := fs.String("account", "", "the user's account `address`")
+	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
+	fromBlock := fs.Uint64("from-block", 0, "search SessionCreated events from this `block` (public RPCs may limit ranges)")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), sessionListUsage)
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (see --help)\n", name, fs.Arg(0))
+		return 2
+	}
+	if !parseAddressFlags(name, stderr, struct{ flag, v string }{"account", *acct}) {
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	sc, code := openSessionConn(ctx, name, fs, *fromBlock, false, stderr)
+	if sc == nil {
+		return code
+	}
+	defer sc.reader.Close()
+	a, _ := apiclient.ParseAddress(*acct)
+	list, err := flows.ListSessions(ctx, sc.reader, common.Address(a), sessionNow())
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(list); err != nil {
+			return 1
+		}
+		return 0
+	}
+	printSessionList(stdout, list, sc.rpcURL)
+	return 0
+}
+
+func printSessionList(w io.Writer, l flows.SessionList, rpcURL string) {
+	fmt.Fprintf(w, "account %s on chain %d (block %d, chain time %s, read from %s)\n", l.Account, l.ChainID, l.Block,
+		time.Unix(l.ChainTime, 0).Format("15:04:05"), apiclient.Printable(rpcURL))
+	if len(l.Sessions) == 0 {
+		fmt.Fprintln(w, "no session key was ever granted on this account (no SessionCreated events)")
+		return
+	}
+	for _, e := range l.Sessions {
+		kind := "scoped"
+		if e.Wildcard {
+			kind = "wildcard (full permissions)"
+		} else if e.Status == flows.SessionRevoked {
+			kind = "empty grant"
+		}
+		fmt.Fprintf(w, "\n%s  %s · %s · granted in block %d\n", e.Signer, strings.ToUpper(e.Status), kind, e.GrantedBlock)
+		switch e.Status {
+		case flows.SessionReplaced:
+			fmt.Fprintf(w, "  %s\n", e.Expires)
+		case flows.SessionRevoked:
+			fmt.Fprintf(w, "  revoked: its current grant allows nothing; ends %s\n", e.Expires)
+		default:
+			fmt.Fprintf(w, "  expires %s\n", e.Expires)
+		}
+		if e.Wildcard {
+			fmt.Fprintln(w, "  may make any call and any transfer, with no limits")
+		}
+		for i, p := range e.Policies {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, apiclient.Printable(p))
+		}
+		for _, m := range e.Meters {
+			fmt.Fprintf(w, "  meter: %s\n", apiclient.Printable(m.Text))
+		}
+	}
+}
+
+const sessionRevokeUsage = `Usage: walletconsole session revoke --account 0x… --key 0x… --token JWT [flags]
+
+Revokes a session key: there is no revoke call, so it grants the same key
+a session that allows nothing (grantFullPermissions false, no policies, %s),
+which replaces the key's session, as the user (POST
+/wallets/create-session-key with the user's token: --token or
+WALLETCONSOLE_USER_TOKEN). It waits for the grant, reads the key's session
+back from the chain and says plainly whether the old permissions are gone.
+Against walletconsole's sandbox it also sends a probe as the key (0 ETH to
+the user) and shows the chain's refusal.
+
+%s
+
+Exit status: 0 revoked (old permissions gone), 1 failed or the old
+permissions are still there, 2 usage or config error.
+
+Flags:
+`
+
+// EnvUserToken is the user's token for `session revoke`.
+const EnvUserToken = "WALLETCONSOLE_USER_TOKEN"
+
+// runSessionRevoke is `walletconsole session revoke`.
+func runSessionRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "walletconsole session revoke"
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flows.RegisterFlags(fs, flows.FlagRPCURL)
+	acct := fs.String("account", "", "the user's account `address`")
+	key := fs.String("key", "", "the session key's `address` to revoke")
+	token := fs.String("token", "", "the user's `JWT` (default $"+EnvUserToken+"): a revoke is the user's act")
+	jsonOut := fs.Bool("json", false, "print one JSON object on stdout")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), sessionRevokeUsage, flows.FormatPeriod(flows.RevokeDuration), flows.RevocationNote)
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (see --help)\n", name, fs.Arg(0))
+		return 2
+	}
+	ok := parseAddressFlags(name, stderr, struct{ flag, v string }{"account", *acct}, struct{ flag, v string }{"key", *key})
+	tok := strings.TrimSpace(*token)
+	if tok == "" {
+		tok = strings.TrimSpace(sessionGetenv(EnvUserToken))
+	}
+	if tok == "" {
+		fmt.Fprintf(stderr, "%s: --token (or %s) is required: the user's token from guest login\n", name, EnvUserToken)
+		ok = false
+	}
+	if !ok {
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	sc, code := openSessionConn(ctx, name, fs, 0, true, stderr)
+	if sc == nil {
+		return code
+	}
+	defer sc.reader.Close()
+	// The probe is for the sandbox only: it answers /v1/sandbox/info.
+	_, infoErr := sc.client.SandboxInfo(ctx)
+	isSandbox := infoErr == nil
+	a, _ := apiclient.ParseAddress(*acct)
+	k, _ := apiclient.ParseAddress(*key)
+	r := &flows.Runner{Client: sc.client, ChainID: sc.cfg.ChainID}
+	progress := func(s string) {
+		if !*jsonOut {
+			fmt.Fprintln(stdout, apiclient.Printable(s))
+		}
+	}
+	res, err := flows.Revoke(ctx, r, sc.reader, tok, common.Address(a), common.Address(k), isSandbox, progress)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	if !isSandbox {
+		res.ProbeSkips = "live mode: no probe is sent (it would be a real transaction); the read-back above is the evidence"
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		if res.Before.ExpiresAtUnix == 0 {
+			fmt.Fprintln(stdout, "before: the chain showed no session for this key on this account")
+		} else {
+			fmt.Fprintf(stdout, "before: wildcard %v, %d call and %d transfer policies, expiring %s\n", res.Before.IsWildcard,
+				len(res.Before.CallPolicies), len(res.Before.TransferPolicies), time.Unix(res.Before.ExpiresAtUnix, 0).Format("15:04:05"))
+		}
+		fmt.Fprintf(stdout, "after:  %s\n", res.Verdict)
+		if p := res.Probe; p != nil {
+			if p.Refused {
+				fmt.Fprintf(stdout, "probe:  a send as the key (0 ETH to the user) was refused on chain: %s\n", apiclient.Printable(p.Reason))
+			} else {
+				fmt.Fprintf(stdout, "probe:  a send as the key (0 ETH to the user) was NOT refused: %s %s\n", p.Status, p.TxID)
+			}
+		} else if res.ProbeSkips != "" {
+			fmt.Fprintf(stdout, "probe:  skipped (%s)\n", res.ProbeSkips)
+		}
+		fmt.Fprintf(stdout, "\n%s\n", flows.RevocationNote)
+	}
+	if !res.OldGone || (res.Probe != nil && !res.Probe.Refused) {
+		return 1
+	}
+	return 0
 }

@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSandbox(ctx, args[1:], stdout, stderr)
 	case "session":
 		return runSession(ctx, args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], stdout, stderr)
 	}
 	// Anything else is the console's flags (e.g. --theme projector).
 	return runConsole(ctx, args, stdin, stdout, stderr)
@@ -66,8 +68,10 @@ Usage:
   walletconsole [flags]              open the console (embedded sandbox unless a secret key is set)
   walletconsole flow [flags]         run login → session key → grant → send headless
   walletconsole sandbox [flags]      serve the API-compatible sandbox on loopback
+  walletconsole sandbox advance 1h   move a running sandbox chain's clock forward
   walletconsole session show [flags] show what a session key may do on an account
   walletconsole --keys               print the console's key map
+  walletconsole policy lint|explain|test FILE   check a policy file before granting it
   walletconsole --version | --help
 
 Run 'walletconsole <command> --help' for a command's flags.

@@ -52,6 +52,7 @@ type Config struct {
 	Insecure   bool   // allow a secret key over plain http:// to a non-loopback host
 	ConfigPath string // the file read (or that would have been read)
 	NoColor    bool   // NO_COLOR is set (non-empty)
+	RPCURL     string // the chain's JSON-RPC for session reads ("" = derive it, see ResolveRPCURL)
 	// Warnings are settings that were given but have no effect.
 	Warnings []string
 
@@ -91,6 +92,7 @@ const (
 	FlagReveal    = "reveal"
 	FlagMouse     = "mouse"
 	FlagInsecure  = "insecure"
+	FlagRPCURL    = "rpc-url"
 )
 
 // Environment variables read by LoadConfig.
@@ -131,6 +133,8 @@ func RegisterFlags(fs *flag.FlagSet, extras ...string) {
 			fs.Bool(FlagReveal, false, "show secrets unmasked in curl exports")
 		case FlagMouse:
 			fs.Bool(FlagMouse, false, "enable mouse capture (breaks text selection)")
+		case FlagRPCURL:
+			fs.String(FlagRPCURL, "", "the chain's JSON-RPC `URL` for session reads (config rpcUrl; default: the sandbox's own, or https://<chainId>.rpc.thirdweb.com/<clientId> live)")
 		default:
 			panic("flows.RegisterFlags: unknown flag " + name) // a programming error
 		}
@@ -196,6 +200,7 @@ type fileConfig struct {
 	Reveal    *bool   `json:"reveal"`
 	Mouse     *bool   `json:"mouse"`
 	Insecure  *bool   `json:"insecure"`
+	RPCURL    *string `json:"rpcUrl"`
 }
 
 // configKeys are fileConfig's keys, exactly as spelled.
@@ -312,6 +317,9 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 	}
 	if v, ok := lookup(FlagLog, fc.Log); ok {
 		c.LogFile = v
+	}
+	if v, ok := lookup(FlagRPCURL, fc.RPCURL); ok {
+		c.RPCURL = strings.TrimSpace(v)
 	}
 	c.Reveal = boolSetting(lookup, FlagReveal, fc.Reveal, &errs)
 	c.Mouse = boolSetting(lookup, FlagMouse, fc.Mouse, &errs)

@@ -21,6 +21,9 @@ type PolicySet struct {
 	DurationInSeconds    int64                      `json:"durationInSeconds,omitempty"`
 	CallPolicies         []apiclient.CallPolicy     `json:"callPolicies,omitempty"`
 	TransferPolicies     []apiclient.TransferPolicy `json:"transferPolicies,omitempty"`
+	// Tests are dry-run cases for `policy test` (see ParsePolicyTests),
+	// kept raw so a load and save keeps them; never sent to the API.
+	Tests json.RawMessage `json:"tests,omitempty"`
 }
 
 // maxPolicyFile bounds what ParsePolicySet reads (a real set is a few KB).
@@ -355,7 +358,14 @@ func decodePolicySet(pe *pathErrors, raw json.RawMessage, s *PolicySet) {
 				s.TransferPolicies = append(s.TransferPolicies, p)
 			})
 		},
-	}, []string{"grantFullPermissions", "durationInSeconds", "callPolicies", "transferPolicies"})
+		"tests": func(pe *pathErrors, raw json.RawMessage, path string) {
+			if _, err := parsePolicyTests(raw, path); err != nil {
+				*pe = append(*pe, strings.Split(err.Error(), "\n")...)
+				return
+			}
+			s.Tests = append(json.RawMessage(nil), raw...)
+		},
+	}, []string{"grantFullPermissions", "durationInSeconds", "callPolicies", "transferPolicies", "tests"})
 }
 
 // LoadPolicyFile reads and validates a policy set file.

@@ -114,6 +114,7 @@ func New(cfg flows.Config, opts Options) *Model {
 		grantScreen:       newGrant(c),
 		sendScreen:        newSend(c),
 		activityScreen:    newActivity(c),
+		sessionsScreen:    newSessions(c),
 	}
 	m.active = connectScreen
 	if configComplete(cfg) {
@@ -347,7 +348,7 @@ func (m *Model) goTo(to screenID) tea.Cmd {
 	if to == m.active {
 		return nil
 	}
-	if to == activityScreen {
+	if (to == activityScreen || to == sessionsScreen) && m.active != activityScreen && m.active != sessionsScreen {
 		m.prev = m.active
 	}
 	log.Printf("screen %s → %s", m.active, to)
@@ -360,7 +361,7 @@ func (m *Model) goTo(to screenID) tea.Cmd {
 
 func (m *Model) back() tea.Cmd {
 	switch {
-	case m.active == activityScreen:
+	case m.active == activityScreen || m.active == sessionsScreen:
 		return m.goTo(m.prev)
 	case m.active > connectScreen:
 		return m.goTo(m.active - 1)
@@ -414,6 +415,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Activity):
 		return m.goTo(activityScreen)
+	case key.Matches(k, m.keys.Sessions):
+		return m.goTo(sessionsScreen)
 	case banner && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
 		delete(m.banners, m.active)
 		m.status = "retrying…"
@@ -447,6 +450,7 @@ func (m *Model) setKeyStates() {
 		m.keys.Inspect.SetEnabled(!typing)
 	}
 	m.keys.Activity.SetEnabled(!typing && m.active != activityScreen)
+	m.keys.Sessions.SetEnabled(!typing && m.active != sessionsScreen)
 	ec, ok := m.screens[m.active].(escConsumer)
 	m.keys.Back.SetEnabled(!(ok && ec.consumesEsc()))
 }

@@ -15,6 +15,7 @@ type globalKeys struct {
 	Retry    key.Binding // r: retry after an error banner
 	Back     key.Binding // esc
 	Activity key.Binding // a: activity screen
+	Sessions key.Binding // s: sessions screen
 }
 
 func newGlobalKeys() globalKeys {
@@ -28,12 +29,13 @@ func newGlobalKeys() globalKeys {
 		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry"), key.WithDisabled()),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Activity: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activity")),
+		Sessions: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sessions")),
 	}
 }
 
 // letters are the bindings that must not fire while a field has focus.
 func (k *globalKeys) letters() []*key.Binding {
-	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity}
+	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity, &k.Sessions}
 }
 
 // Common screen bindings, shared so their help reads the same everywhere.

@@ -97,6 +97,8 @@ type permissionsModel struct {
 	keys permKeys
 	w, h int
 
+	tests json.RawMessage // a loaded file's tests array, saved back unchanged
+
 	dur       *durationEditor
 	full      bool
 	calls     []*callEditor
@@ -804,7 +806,7 @@ func (m *permissionsModel) grant() tea.Cmd {
 // policySet is the file form of the current editors (policies must be valid).
 func (m *permissionsModel) policySet() (flows.PolicySet, int) {
 	calls, transfers, errs := m.collect()
-	s := flows.PolicySet{GrantFullPermissions: m.full, CallPolicies: calls, TransferPolicies: transfers}
+	s := flows.PolicySet{GrantFullPermissions: m.full, CallPolicies: calls, TransferPolicies: transfers, Tests: m.tests}
 	if d, err := m.dur.resolve(m.now()); err == nil {
 		s.DurationInSeconds = int64(d / time.Second)
 	}
@@ -817,6 +819,7 @@ func (m *permissionsModel) apply(s flows.PolicySet) {
 		r.f.Blur()
 	}
 	m.full = s.GrantFullPermissions
+	m.tests = s.Tests // kept for the next save (policy test cases)
 	if s.DurationInSeconds > 0 {
 		m.dur.set(time.Duration(s.DurationInSeconds) * time.Second)
 	}

@@ -41,10 +41,11 @@ const (
 	grantScreen
 	sendScreen
 	activityScreen
+	sessionsScreen // off the walkthrough's path: key s
 	numScreens
 )
 
-var screenNames = [...]string{"Connect", "Guest login", "Session key", "Permissions", "Grant", "Send", "Activity"}
+var screenNames = [...]string{"Connect", "Guest login", "Session key", "Permissions", "Grant", "Send", "Activity", "Sessions"}
 
 func (id screenID) String() string {
 	if id >= 0 && int(id) < len(screenNames) {

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"walletconsole/apiclient/sandbox"
+	"walletconsole/flows"
+)
+
+// rpcStarter is testStarter with the sandbox's JSON-RPC on, as main starts
+// it for the console: the Sessions screen reads the chain through it.
+func rpcStarter(t *testing.T) flows.SandboxStarter {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
+		r, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{ClientID: clientID, SecretKey: secretKey, BlockTime: 50 * time.Millisecond, RPCAddr: addr})
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
+// s opens Sessions after the walkthrough: the granted key is live; v y
+// revokes it (empty grant, read back, probe refused on chain), the list
+// shows it revoked and the old grant replaced; + moves the sandbox clock;
+// esc goes back where s was pressed.
+func TestSessionsScreen(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{Mode: flows.ModeSandbox, SecretKey: testSecret})
+	m.opts.StartSandbox = rpcStarter(t)
+	m.opts.Now = time.Now
+	m.c.now = time.Now
+	d := drive(t, m, 140, 45)
+	d.until(20*time.Second, "sandbox ✓ ready")
+	d.key("enter")
+	d.until(10*time.Second, "3 · Session key")
+	d.key("enter")
+	d.until(10*time.Second, "Full access")
+	d.key("ctrl+s")
+	d.until(20*time.Second, "6 · Send")
+	d.key("ctrl+s")
+	d.until(20*time.Second, "Sent")
+	for m.c.txs.pending() > 0 {
+		d.pump(50 * time.Millisecond)
+	}
+	d.key("s")
+	v := d.until(20*time.Second, "LIVE · wildcard")
+	if !strings.Contains(v, m.c.sess.key.Address) && !strings.Contains(v, "…") {
+		t.Fatalf("the key is not listed:\n%s", v)
+	}
+	assertFits(t, v, 140, 45)
+	d.key("v")
+	d.until(time.Second, "(y to go on)")
+	d.key("y")
+	v = d.until(60*time.Second, "the old permissions are gone", "REVOKED", "REPLACED")
+	if !strings.Contains(v, "refused on chain:") || !strings.Contains(v, "TransferPolicyViolated") {
+		t.Fatalf("no probe refusal:\n%s", v)
+	}
+	d.key("+")
+	d.until(20*time.Second, "advanced 1h")
+	d.key("esc")
+	d.until(time.Second, "Sent")
+	if m.active != sendScreen {
+		t.Fatalf("esc went to %s", m.active)
+	}
+}
+
+// Without a login the screen says what to do first.
+func TestSessionsScreenNeedsLogin(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{Mode: flows.ModeSandbox})
+	s := newSessions(m.c)
+	s.SetSize(80, 20)
+	if cmd := s.Init(); cmd != nil {
+		t.Error("a read started without a connection")
+	}
+	if v := s.View(); !strings.Contains(v, "not connected yet") {
+		t.Errorf("view:\n%s", v)
+	}
+}
