@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -133,35 +134,45 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // background; a start still in flight when the program is killed (SIGTERM
 // during "starting the sandbox") would outlive the command.
 type startedSandboxes struct {
-	mu      sync.Mutex
-	list    []flows.EmbeddedSandbox
-	pending sync.WaitGroup
+	mu       sync.Mutex
+	list     []flows.EmbeddedSandbox
+	inflight int
+	closing  bool
 }
+
+var errConsoleClosing = errors.New("the console is closing")
 
 func (s *startedSandboxes) track(start flows.SandboxStarter) flows.SandboxStarter {
 	return func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
-		s.pending.Add(1)
-		defer s.pending.Done()
-		sb, err := start(ctx, clientID, secretKey)
-		if err == nil {
-			s.mu.Lock()
-			s.list = append(s.list, sb)
+		s.mu.Lock()
+		if s.closing {
 			s.mu.Unlock()
+			return nil, errConsoleClosing
+		}
+		s.inflight++
+		s.mu.Unlock()
+		sb, err := start(ctx, clientID, secretKey)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.inflight--
+		if err == nil {
+			s.list = append(s.list, sb)
 		}
 		return sb, err
 	}
 }
 
-// closeAll waits (boundedly) for starts in flight, then closes every
-// sandbox; Close waits for a close already under way.
+// closeAll waits (up to 10 s) for starts in flight, then closes every
+// sandbox; Close also waits for a close already under way.
 func (s *startedSandboxes) closeAll() {
-	done := make(chan struct{})
-	go func() { s.pending.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-	}
+	deadline := time.Now().Add(10 * time.Second)
 	s.mu.Lock()
+	s.closing = true
+	for s.inflight > 0 && time.Now().Before(deadline) {
+		s.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		s.mu.Lock()
+	}
 	list := s.list
 	s.list = nil
 	s.mu.Unlock()
