@@ -272,13 +272,16 @@ func New(p Palette) Theme {
 }
 
 // StatusWord renders a transaction status word in its style: CONFIRMED ok,
-// FAILED failed, anything else pending. The word itself carries the meaning.
+// FAILED failed, UNKNOWN (the API does not know the ID) a warning,
+// anything else pending. The word itself carries the meaning.
 func (s Styles) StatusWord(status string) string {
 	switch strings.ToUpper(status) {
 	case "CONFIRMED":
 		return s.OK.Render(status)
 	case "FAILED", "CANCELLED":
 		return s.Failed.Render(status)
+	case "UNKNOWN":
+		return s.Warn.Render(status)
 	default:
 		return s.Pending.Render(status)
 	}

@@ -15,6 +15,7 @@ type globalKeys struct {
 	Retry    key.Binding // r: retry after an error banner
 	Back     key.Binding // esc
 	Activity key.Binding // a: activity screen
+	RawWei   key.Binding // w: failure reasons in raw wei / in units
 }
 
 func newGlobalKeys() globalKeys {
@@ -28,12 +29,13 @@ func newGlobalKeys() globalKeys {
 		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry"), key.WithDisabled()),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Activity: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activity")),
+		RawWei:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "raw wei in reasons")),
 	}
 }
 
 // letters are the bindings that must not fire while a field has focus.
 func (k *globalKeys) letters() []*key.Binding {
-	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity}
+	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity, &k.RawWei}
 }
 
 // Common screen bindings, shared so their help reads the same everywhere.

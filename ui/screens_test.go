@@ -104,7 +104,7 @@ func TestLettersTypeIntoFields(t *testing.T) {
 	if got := m.screens[connectScreen].(*connect).client.Value(); got != "qcxia?" {
 		t.Fatalf("field value %q, want the letters typed", got)
 	}
-	if m.inspect || m.help.ShowAll || m.active != connectScreen || len(clip.got) != 0 {
+	if m.inspect || m.helpOn || m.active != connectScreen || len(clip.got) != 0 {
 		t.Fatal("a letter shortcut fired while typing")
 	}
 	// Outside fields (mode row) q quits.
@@ -113,7 +113,7 @@ func TestLettersTypeIntoFields(t *testing.T) {
 		t.Fatal("mode row captures")
 	}
 	d.key("?")
-	if !m.help.ShowAll {
+	if !m.helpOn {
 		t.Fatal("? did not open full help outside fields")
 	}
 	d.key("q")
@@ -341,7 +341,7 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	d.key("x")
 	d.pump(50 * time.Millisecond)
 	curl = clip.got[len(clip.got)-1]
-	if !strings.Contains(curl, "/wallets/create-session-key") || strings.Contains(curl, m.c.sess.login.Token) || !strings.Contains(curl, "Bearer eyJhbGci…") {
+	if !strings.Contains(curl, "/wallets/create-session-key") || strings.Contains(curl, m.c.sess.login.Token) || !strings.Contains(curl, `"Authorization: Bearer $WALLETCONSOLE_USER_TOKEN"`) {
 		t.Fatalf("activity curl: %s", curl)
 	}
 	d.key("esc")
@@ -357,8 +357,8 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	if v = d.view(); !strings.Contains(v, "Inspector · send") || !strings.Contains(v, "POST") {
 		t.Fatalf("inspector:\n%s", v)
 	}
-	// ... including the request as curl, masked.
-	if !strings.Contains(v, "as curl (secrets masked") || !strings.Contains(v, "curl -sS -X POST") || strings.Contains(v, m.c.client.SecretKey) {
+	// ... including the request as curl, credentials as variables.
+	if !strings.Contains(v, "as curl (x copies it; it runs as pasted") || !strings.Contains(v, "curl -sS --fail -X POST") || strings.Contains(v, m.c.client.SecretKey) {
 		t.Fatalf("inspector curl:\n%s", v)
 	}
 }
@@ -426,7 +426,7 @@ func TestEveryScreenFits(t *testing.T) {
 			assertFits(t, m.View(), size[0], size[1])
 			m.inspect = false
 			m.banners[id] = strings.Repeat("a long error message ", 10)
-			m.help.ShowAll = true
+			m.helpOn = true
 			m.Update(nil)
 			assertFits(t, m.View(), size[0], size[1])
 		}

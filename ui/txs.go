@@ -13,12 +13,24 @@ import (
 
 // txRow is one transaction of this run, as the console last saw it.
 type txRow struct {
-	id      string
-	kind    string // grant | send | call
-	tx      apiclient.Transaction
-	started time.Time // when the write returned its ID
-	ended   time.Time // when a final state was seen (zero while pending)
-	pollErr string    // last polling error, "" when the last poll worked
+	id       string
+	kind     string // grant | send | call
+	tx       apiclient.Transaction
+	started  time.Time // when the write returned its ID
+	ended    time.Time // when a final state was seen (zero while pending)
+	pollErr  string    // last polling error, "" when the last poll worked
+	unknown  bool      // the API answered 404 for the ID (and nothing since)
+	stopped  bool      // the watch gave up (r on the owner step watches again)
+	nextPoll time.Time // when the next poll goes after a failure (zero: none due)
+}
+
+// statusText is the status word shown: the API's, or UNKNOWN while the API
+// answers 404 for the ID.
+func (r *txRow) statusText() string {
+	if r.unknown && !r.final() {
+		return "UNKNOWN"
+	}
+	return string(r.status())
 }
 
 func (r *txRow) status() apiclient.TxStatus {
@@ -110,6 +122,16 @@ func (m watchFailedMsg) ownerScreen() screenID {
 		return grantScreen
 	}
 	return sendScreen
+}
+
+// explorerTxURL is the explorer page of a transaction, only on a real
+// chain: live mode, and the API did not announce itself as a sandbox
+// (/v1/sandbox/info) — a sandbox's chain 84532 is not Base Sepolia.
+func (c *common) explorerTxURL(hash string) string {
+	if c.cfg.Mode != flows.ModeLive || c.sess.sandbox != nil || !c.sess.sbReady {
+		return ""
+	}
+	return explorerTxURL(c.chainID(), hash)
 }
 
 // explorerTxURL is a block explorer page for a transaction on a known
