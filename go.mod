@@ -16,6 +16,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/holiman/uint256 v1.3.2
 	github.com/muesli/termenv v0.16.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -232,7 +232,7 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 			return func() tea.Msg { return watchFailedMsg{id: msg.id, kind: row.kind, err: err} }
 		}
 		row.nextPoll = s.c.now().Add(d)
-		return tea.Tick(d, func(time.Time) tea.Msg { return txPollMsg{msg.id, msg.gen} })
+		return waitCmd(w.ctx, d, txPollMsg{msg.id, msg.gen})
 	}
 	row.pollErr, row.unknown, row.stopped, row.nextPoll = "", false, false, time.Time{}
 	w.fails = 0
@@ -249,7 +249,7 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 		return func() tea.Msg { return txFinalMsg{msg.id, tx} }
 	}
 	w.attempt++
-	return tea.Tick(flows.PollDelay(w.attempt, 0), func(time.Time) tea.Msg { return txPollMsg{msg.id, msg.gen} })
+	return waitCmd(w.ctx, flows.PollDelay(w.attempt, 0), txPollMsg{msg.id, msg.gen})
 }
 
 func (s *activity) onKey(msg tea.KeyMsg) tea.Cmd {

@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atotto/clipboard"
@@ -73,6 +74,56 @@ type Model struct {
 	lastGeo    geometry
 	closed     bool
 	summary    string // ExitSummary, fixed at Close
+	conns      *connSet
+}
+
+// connSet holds every connection a connect command made, so Close stops
+// them all, including one whose result message never arrives (the console
+// quit while the sandbox was starting).
+type connSet struct {
+	mu     sync.Mutex
+	closed bool
+	all    []*flows.Conn
+}
+
+// add records c; false (and c closed) when the console is closing.
+func (s *connSet) add(c *flows.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.Close()
+		return false
+	}
+	s.all = append(s.all, c)
+	return true
+}
+
+// drop closes c and forgets it (superseded or failed connections).
+func (s *connSet) drop(c *flows.Conn) {
+	if c == nil {
+		return
+	}
+	s.mu.Lock()
+	for i, x := range s.all {
+		if x == c {
+			s.all = append(s.all[:i], s.all[i+1:]...)
+			break
+		}
+	}
+	s.mu.Unlock()
+	c.Close()
+}
+
+func (s *connSet) closeAll() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	var errs []error
+	for _, c := range s.all {
+		errs = append(errs, c.Close())
+	}
+	s.all = nil
+	return errors.Join(errs...)
 }
 
 // New builds the console for cfg. No I/O happens here: the sandbox (or the
@@ -119,7 +170,7 @@ func New(cfg flows.Config, opts Options) *Model {
 	h := help.New()
 	h.Styles = c.st.HelpStyles
 	m := &Model{c: c, opts: opts, keys: newGlobalKeys(), banners: map[screenID]string{}, retry: map[screenID]bool{},
-		help: h, cancel: cancel, reqCancel: reqCancel, hv: newScroller(), iv: newScroller()}
+		help: h, cancel: cancel, reqCancel: reqCancel, hv: newScroller(), iv: newScroller(), conns: &connSet{}}
 	m.screens = [numScreens]screen{
 		connectScreen:     newConnect(c),
 		loginScreen:       newLogin(c),
@@ -156,7 +207,7 @@ func (m *Model) Close() error {
 	if a, ok := m.screens[activityScreen].(*activity); ok {
 		a.stopAll()
 	}
-	return m.conn.Close()
+	return m.conns.closeAll()
 }
 
 // --- connection ---
@@ -185,6 +236,7 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 	start := m.opts.StartSandbox
 	lg := m.c.log
 	now := m.c.now
+	conns := m.conns
 	m.c.sess.sbReady, m.c.sess.sbErr = false, nil
 	m.c.begin()
 	return func() tea.Msg {
@@ -195,6 +247,9 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 		if err != nil {
 			return connectedMsg{gen: gen, cfg: cfg, err: err}
 		}
+		if !conns.add(conn) {
+			return nil // the console is closing
+		}
 		conn.Runner.Now = now
 		// Live: prove the URL answers and takes the secret key before
 		// saying "connected"; and ask whether it is a sandbox (no
@@ -202,7 +257,7 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 		info, _ := conn.IsSandbox(ctx)
 		if cfg.Mode == flows.ModeLive {
 			if err := conn.Check(ctx); err != nil {
-				conn.Close()
+				conns.drop(conn)
 				return connectedMsg{gen: gen, cfg: cfg, err: err}
 			}
 		}
@@ -213,7 +268,7 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	m.c.end()
 	if msg.gen != m.connGen {
-		msg.conn.Close() // superseded
+		m.conns.drop(msg.conn) // superseded
 		return nil
 	}
 	m.connecting = false
@@ -231,7 +286,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 		return errCmd(owner, err)
 	}
 	if m.conn != nil && m.conn != msg.conn {
-		m.conn.Close()
+		m.conns.drop(m.conn)
 	}
 	m.conn = msg.conn
 	m.c.client = msg.conn.Client

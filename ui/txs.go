@@ -165,6 +165,22 @@ type watch struct {
 	cancel  context.CancelFunc
 }
 
+// waitCmd delivers msg after d, or nothing once ctx ends: unlike tea.Tick
+// it leaves no goroutine behind when the watch stops or the console quits
+// (a Retry-After may be a minute).
+func waitCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			return msg
+		}
+	}
+}
+
 func pollTxCmd(ctx context.Context, r *flows.Runner, id string, gen int) tea.Cmd {
 	return func() tea.Msg {
 		tx, err := r.TxStatus(apiclient.WithTag(ctx, "watch"), id)
