@@ -854,14 +854,14 @@ func (m *Model) statusText() string {
 		return m.status
 	}
 	if m.c.busy > 0 && !m.c.busySince.IsZero() {
-		what := "waiting for the API"
+		what, esc := "waiting for the API", " · esc cancels"
 		if m.connecting {
 			what = "connecting"
 			if m.c.cfg.Mode != flows.ModeLive {
-				what = "starting the sandbox"
+				what, esc = "starting the sandbox", ""
 			}
 		}
-		return fmt.Sprintf("%s %s · %s · esc cancels", m.c.spinner(), what, fmtElapsed(m.c.now().Sub(m.c.busySince)))
+		return fmt.Sprintf("%s %s · %s%s", m.c.spinner(), what, fmtElapsed(m.c.now().Sub(m.c.busySince)), esc)
 	}
 	if m.c.reveal {
 		return "--reveal: curl export and inspector show secrets"
