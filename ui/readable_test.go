@@ -278,5 +278,3 @@ func TestHelpFitsAndFooterAtBottom(t *testing.T) {
 		}
 	}
 }
-
-
