@@ -301,7 +301,19 @@ func (s *activity) cols() (actCols, bool) {
 		return c, false
 	}
 	c.id = 13
+	if s.w >= c.id+c.kind+c.status+c.hash+c.block+c.elapsed+gaps+2 {
+		return c, false
+	}
+	c.hash = 0 // narrow: the hash is in the detail (enter)
 	return c, false
+}
+
+// cell is a padded column followed by its gap; nothing for a hidden one.
+func cell(s string, w int) string {
+	if w == 0 {
+		return ""
+	}
+	return pad(s, w) + "  "
 }
 
 func pad(s string, w int) string {
@@ -334,8 +346,8 @@ func (s *activity) View() string {
 		return b.String()
 	}
 	c, _ := s.cols()
-	head := "  " + pad("ID", c.id) + "  " + pad("KIND", c.kind) + "  " + pad("STATUS", c.status) + "  " +
-		pad("HASH", c.hash) + "  " + pad("BLOCK", c.block) + "  " + pad("ELAPSED", c.elapsed)
+	head := "  " + cell("ID", c.id) + cell("KIND", c.kind) + cell("STATUS", c.status) +
+		cell("HASH", c.hash) + cell("BLOCK", c.block) + pad("ELAPSED", c.elapsed)
 	b.WriteString(st.Label.Render(ansi.Truncate(head, max(s.w, 1), "")))
 	var lines []string
 	for i, r := range rows {
@@ -373,8 +385,8 @@ func (s *activity) rowLines(r *txRow, i int, styled bool) []string {
 	if i == s.sel {
 		mark = "› "
 	}
-	line := pad(apiclient.Printable(id), c.id) + "  " + pad(r.kind, c.kind) + "  " + pad(status, c.status) + "  " +
-		pad(apiclient.Printable(hash), c.hash) + "  " + pad(apiclient.Printable(block), c.block) + "  " + pad(fmtElapsed(r.elapsed(s.c.now())), c.elapsed)
+	line := cell(apiclient.Printable(id), c.id) + cell(r.kind, c.kind) + cell(status, c.status) +
+		cell(apiclient.Printable(hash), c.hash) + cell(apiclient.Printable(block), c.block) + pad(fmtElapsed(r.elapsed(s.c.now())), c.elapsed)
 	line = ansi.Truncate(line, max(s.w-2, 1), "")
 	if styled {
 		if i == s.sel {

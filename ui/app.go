@@ -880,6 +880,13 @@ func (m *Model) footerView(w int) string {
 		defer m.keys.Back.SetHelp("esc", "back")
 	} else {
 		fixed = []key.Binding{m.keys.Copy, m.keys.Retry, m.keys.Back, m.keys.Help, m.keys.Quit}
+		if !m.keys.Back.Enabled() { // the screen's own esc (close a detail, cancel) stays in view
+			for _, b := range km.ShortHelp() {
+				if b.Enabled() && strings.Contains(b.Help().Key, "esc") {
+					fixed[2] = b
+				}
+			}
+		}
 	}
 	st := m.c.st.HelpStyles
 	sep := st.ShortSeparator.Render(" • ")
@@ -904,7 +911,7 @@ func (m *Model) footerView(w int) string {
 	var left []string
 	used := lipgloss.Width(right)
 	for _, b := range km.ShortHelp() {
-		if !b.Enabled() {
+		if !b.Enabled() || (!m.keys.Back.Enabled() && strings.Contains(b.Help().Key, "esc")) {
 			continue
 		}
 		it := item(b)
