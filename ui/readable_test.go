@@ -278,3 +278,26 @@ func TestHelpFitsAndFooterAtBottom(t *testing.T) {
 		}
 	}
 }
+
+// The Grant screen shows a failed grant's reason whole and its block, at
+// 60 columns too.
+func TestGrantFailedReasonWholeWithBlock(t *testing.T) {
+	reason := "SessionExpiresTooSoon: session expiry is not in the future (expiresAt 1795618400, block time 1795618460, account 0x8ba1f109551bD432803012645Ac136ddd64DBA72)"
+	for _, size := range faultSizes {
+		m, _ := newOffline(t, flows.Config{})
+		withWalkthrough(m)
+		m.c.sess.grantOK = false
+		r := m.c.txs.get(testGrant)
+		r.tx.Status, r.tx.ErrorMessage = apiclient.StatusFailed, &reason
+		m.active = grantScreen
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		g := ansi.Strip(m.screens[grantScreen].View())
+		if !strings.Contains(seen(g), seen("✗ "+reason)) {
+			t.Errorf("%dx%d: reason not whole:\n%s", size[0], size[1], g)
+		}
+		if !strings.Contains(g, "Block       41") {
+			t.Errorf("%dx%d: the failed grant's block is not shown:\n%s", size[0], size[1], g)
+		}
+		assertFits(t, m.View(), size[0], size[1])
+	}
+}
