@@ -254,13 +254,13 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 		// Live: prove the URL answers and takes the secret key before
 		// saying "connected"; and ask whether it is a sandbox (no
 		// explorer links for a sandbox's chain).
-		info, _ := conn.IsSandbox(ctx)
 		if cfg.Mode == flows.ModeLive {
 			if err := conn.Check(ctx); err != nil {
 				conns.drop(conn)
 				return connectedMsg{gen: gen, cfg: cfg, err: err}
 			}
 		}
+		info, _ := conn.IsSandbox(ctx) // after the check: an unreachable host is waited for once
 		return connectedMsg{gen: gen, cfg: conn.Config, conn: conn, info: info}
 	}
 }
