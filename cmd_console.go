@@ -118,6 +118,8 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}()
 	_, err = p.Run()
 	close(ended)
+	m.Close()
+	fmt.Fprint(stdout, m.ExitSummary()) // after the alternate screen: the run's IDs stay visible
 	switch {
 	case ctx.Err() != nil:
 		return 130 // interrupted (SIGINT/SIGTERM from outside; ctrl+c in the TUI is a key)

@@ -216,7 +216,9 @@ func New(p Palette) Theme {
 		plain := s()
 		st = Styles{
 			Title: plain, Subtle: plain, Label: plain, Value: plain, Focused: plain, Blurred: plain,
-			Input: plain, Placeholder: plain, Cursor: plain, Error: plain, ErrorBanner: plain, Warn: plain,
+			// a placeholder must never look like a typed value (beside an
+			// error above all): faint italic are attributes, not colours
+			Input: plain, Placeholder: s().Faint(true).Italic(true), Cursor: plain, Error: plain, ErrorBanner: plain, Warn: plain,
 			OK: plain, Pending: plain, Failed: plain, Address: plain, Hash: plain, Code: plain,
 			Box:       s().Border(lipgloss.NormalBorder()).Padding(0, 1),
 			ActiveBox: s().Border(lipgloss.DoubleBorder()).Padding(0, 1),
@@ -272,13 +274,16 @@ func New(p Palette) Theme {
 }
 
 // StatusWord renders a transaction status word in its style: CONFIRMED ok,
-// FAILED failed, anything else pending. The word itself carries the meaning.
+// FAILED failed, UNKNOWN (the API does not know the ID) a warning,
+// anything else pending. The word itself carries the meaning.
 func (s Styles) StatusWord(status string) string {
 	switch strings.ToUpper(status) {
 	case "CONFIRMED":
 		return s.OK.Render(status)
 	case "FAILED", "CANCELLED":
 		return s.Failed.Render(status)
+	case "UNKNOWN":
+		return s.Warn.Render(status)
 	default:
 		return s.Pending.Render(status)
 	}

@@ -75,3 +75,14 @@ func TestNoColourLiteralsInUI(t *testing.T) {
 		}
 	}
 }
+
+// Without colour a placeholder still differs from typed text.
+func TestPlainPlaceholderIsNotPlainText(t *testing.T) {
+	st := Plain().Styles
+	if !st.Placeholder.GetFaint() || !st.Placeholder.GetItalic() {
+		t.Fatal("plain theme: placeholders look like typed values")
+	}
+	if st.Placeholder.GetForeground() != (lipgloss.NoColor{}) {
+		t.Fatal("plain theme: placeholder has a colour")
+	}
+}

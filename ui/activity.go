@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,24 +40,31 @@ func newActivityKeys() activityKeys {
 }
 
 // activity lists every transaction of the run and owns their watchers.
+// Rows have variable height: a failed or troubled row carries its reason,
+// wrapped, never cut. The list scrolls by line, keeping the selected row
+// (with its reason) in view; the detail is a viewport.
 type activity struct {
 	c       *common
 	keys    activityKeys
 	w, h    int
 	sel     int // selected row index
-	off     int // first visible row
+	off     int // first visible list line (set in Update, never in View)
 	detail  bool
-	dOff    int // detail scroll
+	dv      scroller
 	watches map[string]*watch
 	gen     int
 }
 
 func newActivity(c *common) *activity {
-	return &activity{c: c, keys: newActivityKeys(), watches: map[string]*watch{}}
+	return &activity{c: c, keys: newActivityKeys(), watches: map[string]*watch{}, dv: newScroller()}
 }
 
-func (s *activity) Init() tea.Cmd       { return nil }
-func (s *activity) SetSize(w, h int)    { s.w, s.h = w, h; s.clamp() }
+func (s *activity) Init() tea.Cmd { return nil }
+func (s *activity) SetSize(w, h int) {
+	s.w, s.h = w, h
+	s.dv.setSize(w, max(h-1, 1))
+	s.refresh()
+}
 func (s *activity) Capturing() bool     { return false }
 func (s *activity) consumesEsc() bool   { return s.detail }
 func (s *activity) exchangeTag() string { return flows.TagWatch }
@@ -78,7 +87,7 @@ func (s *activity) exchange() (apiclient.Exchange, bool) {
 
 func (s *activity) ShortHelp() []key.Binding {
 	if s.detail {
-		return []key.Binding{s.keys.Up, s.keys.Down, s.keys.Close}
+		return []key.Binding{keyScrollUp, keyScrollDown, s.keys.Close}
 	}
 	return []key.Binding{s.keys.Up, s.keys.Down, s.keys.Open}
 }
@@ -106,21 +115,45 @@ func (s *activity) copyTarget() (string, string, bool) {
 	return "transaction ID", r.id, true
 }
 
-// listHeight is the number of table rows that fit (minus the title and
-// column header).
+// listHeight is the number of list lines that fit under the title and the
+// column header.
 func (s *activity) listHeight() int { return max(s.h-2, 1) }
 
-func (s *activity) clamp() {
+// refresh recomputes what the views show from the current state: the
+// selection's scroll offset and the detail's content. The root calls it
+// after every Update (refresher), so View has no side effects.
+func (s *activity) refresh() {
 	n := len(s.c.txs.rows)
 	s.sel = max(min(s.sel, n-1), 0)
+	if s.detail && s.selected() == nil {
+		s.detail = false
+	}
+	if s.detail {
+		s.dv.setLines(txDetailLines(s.c, s.selected(), s.w))
+		return
+	}
+	counts := make([]int, n)
+	total, selStart := 0, 0
+	for i, r := range s.c.txs.rows {
+		counts[i] = len(s.rowLines(r, i, false))
+		if i == s.sel {
+			selStart = total
+		}
+		total += counts[i]
+	}
+	if n == 0 {
+		s.off = 0
+		return
+	}
 	lh := s.listHeight()
-	if s.sel < s.off {
-		s.off = s.sel
+	selEnd := selStart + counts[s.sel]
+	if selEnd > s.off+lh {
+		s.off = selEnd - lh
 	}
-	if s.sel >= s.off+lh {
-		s.off = s.sel - lh + 1
+	if selStart < s.off {
+		s.off = selStart
 	}
-	s.off = max(min(s.off, n-lh), 0)
+	s.off = max(min(s.off, total-lh), 0)
 }
 
 func (s *activity) Update(msg tea.Msg) tea.Cmd {
@@ -150,12 +183,11 @@ func (s *activity) startWatch(id, kind string) tea.Cmd {
 		return nil
 	}
 	s.gen++
-	ctx, cancel := context.WithCancel(s.c.ctx)
+	ctx, cancel := context.WithCancel(s.c.life)
 	s.watches[id] = &watch{gen: s.gen, ctx: ctx, cancel: cancel}
 	// Follow the newest transaction unless the user has moved the selection.
 	if s.sel >= len(s.c.txs.rows)-2 {
 		s.sel = len(s.c.txs.rows) - 1
-		s.clamp()
 	}
 	return pollTxCmd(ctx, s.c.runner, id, s.gen)
 }
@@ -178,22 +210,31 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		row.pollErr = errorText(msg.err)
-		w.fails++
 		if w.ctx.Err() != nil {
 			return nil // cancelled (quit or re-watch)
 		}
+		row.pollErr = errorText(msg.err)
+		if apiclient.StatusOf(msg.err) == http.StatusNotFound {
+			row.unknown = true
+		}
+		w.fails++
 		w.attempt++
 		d, giveUp := flows.AfterFailedPoll(w.attempt, w.fails, msg.err)
 		if giveUp {
 			w.cancel()
 			delete(s.watches, msg.id)
-			err := fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err)
+			row.nextPoll = time.Time{}
+			row.stopped = true
+			var err error = fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err)
+			if retryable(msg.err) {
+				err = retryableError{err}
+			}
 			return func() tea.Msg { return watchFailedMsg{id: msg.id, kind: row.kind, err: err} }
 		}
-		return tea.Tick(d, func(time.Time) tea.Msg { return txPollMsg{msg.id, msg.gen} })
+		row.nextPoll = s.c.now().Add(d)
+		return waitCmd(w.ctx, d, txPollMsg{msg.id, msg.gen})
 	}
-	row.pollErr = ""
+	row.pollErr, row.unknown, row.stopped, row.nextPoll = "", false, false, time.Time{}
 	w.fails = 0
 	tx := msg.tx
 	if tx.ID == "" {
@@ -208,26 +249,17 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 		return func() tea.Msg { return txFinalMsg{msg.id, tx} }
 	}
 	w.attempt++
-	return tea.Tick(flows.PollDelay(w.attempt, 0), func(time.Time) tea.Msg { return txPollMsg{msg.id, msg.gen} })
+	return waitCmd(w.ctx, flows.PollDelay(w.attempt, 0), txPollMsg{msg.id, msg.gen})
 }
 
 func (s *activity) onKey(msg tea.KeyMsg) tea.Cmd {
 	n := len(s.c.txs.rows)
 	if s.detail {
-		switch {
-		case key.Matches(msg, s.keys.Close):
-			s.detail, s.dOff = false, 0
-		case key.Matches(msg, s.keys.Up):
-			s.dOff = max(s.dOff-1, 0)
-		case key.Matches(msg, s.keys.Down):
-			s.dOff++
-		case key.Matches(msg, s.keys.PgUp):
-			s.dOff = max(s.dOff-s.h, 0)
-		case key.Matches(msg, s.keys.PgDn):
-			s.dOff += s.h
-		case key.Matches(msg, s.keys.Top):
-			s.dOff = 0
+		if key.Matches(msg, s.keys.Close) {
+			s.detail = false
+			return nil
 		}
+		s.dv.scrollKey(msg, false)
 		return nil
 	}
 	switch {
@@ -245,10 +277,11 @@ func (s *activity) onKey(msg tea.KeyMsg) tea.Cmd {
 		s.sel = n - 1
 	case key.Matches(msg, s.keys.Open):
 		if n > 0 {
-			s.detail, s.dOff = true, 0
+			s.detail = true
+			s.dv.top()
 		}
 	}
-	s.clamp()
+	s.sel = max(min(s.sel, n-1), 0)
 	return nil
 }
 
@@ -268,7 +301,19 @@ func (s *activity) cols() (actCols, bool) {
 		return c, false
 	}
 	c.id = 13
+	if s.w >= c.id+c.kind+c.status+c.hash+c.block+c.elapsed+gaps+2 {
+		return c, false
+	}
+	c.hash = 0 // narrow: the hash is in the detail (enter)
 	return c, false
+}
+
+// cell is a padded column followed by its gap; nothing for a hidden one.
+func cell(s string, w int) string {
+	if w == 0 {
+		return ""
+	}
+	return pad(s, w) + "  "
 }
 
 func pad(s string, w int) string {
@@ -280,10 +325,14 @@ func pad(s string, w int) string {
 }
 
 func (s *activity) View() string {
-	if s.detail {
-		return s.detailView()
-	}
 	st := s.c.st
+	if s.detail && s.selected() != nil {
+		pos := s.dv.position()
+		if pos != "" {
+			pos = " · " + pos + " · ↑/↓ pgup/pgdn scroll"
+		}
+		return st.Subtle.Render(ansi.Truncate("esc: back to the list"+pos, max(s.w, 1), "")) + "\n" + s.dv.view()
+	}
 	rows := s.c.txs.rows
 	var b strings.Builder
 	pend := s.c.txs.pending()
@@ -297,88 +346,170 @@ func (s *activity) View() string {
 		return b.String()
 	}
 	c, _ := s.cols()
-	head := "  " + pad("ID", c.id) + "  " + pad("KIND", c.kind) + "  " + pad("STATUS", c.status) + "  " +
-		pad("HASH", c.hash) + "  " + pad("BLOCK", c.block) + "  " + pad("ELAPSED", c.elapsed)
-	b.WriteString(st.Label.Render(ansi.Truncate(head, max(s.w, 1), "…")))
-	now := s.c.now()
-	end := min(s.off+s.listHeight(), len(rows))
-	for i := s.off; i < end; i++ {
-		r := rows[i]
-		id := r.id
-		if c.id < len(id) {
-			id = apiclient.ShortHex(id)
-		}
-		hash := r.tx.Hash()
-		if hash == "" {
-			hash = "—"
-		} else if c.hash < len(hash) {
-			hash = apiclient.ShortHex(hash)
-		}
-		block := r.tx.Block()
-		if block == "" {
-			block = "—"
-		}
-		status := string(r.status())
-		mark := "  "
-		if i == s.sel {
-			mark = "› "
-		}
-		line := pad(id, c.id) + "  " + pad(r.kind, c.kind) + "  " + pad(status, c.status) + "  " +
-			pad(hash, c.hash) + "  " + pad(block, c.block) + "  " + pad(fmtElapsed(r.elapsed(now)), c.elapsed)
-		line = ansi.Truncate(line, max(s.w-2, 1), "…")
-		if i == s.sel {
-			line = st.Selected.Render(line)
-		} else {
-			// colour only the status word; the word carries the meaning
-			line = strings.Replace(line, pad(status, c.status), st.StatusWord(status)+strings.Repeat(" ", c.status-len(status)), 1)
-		}
-		b.WriteString("\n" + mark + line)
+	head := "  " + cell("ID", c.id) + cell("KIND", c.kind) + cell("STATUS", c.status) +
+		cell("HASH", c.hash) + cell("BLOCK", c.block) + pad("ELAPSED", c.elapsed)
+	b.WriteString(st.Label.Render(ansi.Truncate(head, max(s.w, 1), "")))
+	var lines []string
+	for i, r := range rows {
+		lines = append(lines, s.rowLines(r, i, true)...)
+	}
+	end := min(s.off+s.listHeight(), len(lines))
+	for _, l := range lines[min(s.off, end):end] {
+		b.WriteString("\n" + l)
 	}
 	return b.String()
 }
 
-func (s *activity) detailView() string {
-	r := s.selected()
-	if r == nil {
-		s.detail = false
-		return s.View()
+// rowLines is one transaction in the list: its table row, then what went
+// wrong, whole (reason, unknown ID, polling trouble and the wait). styled
+// false only counts lines.
+func (s *activity) rowLines(r *txRow, i int, styled bool) []string {
+	st := s.c.st
+	c, _ := s.cols()
+	id := r.id
+	if c.id < len(id) {
+		id = apiclient.ShortHex(id)
 	}
-	lines := txDetailLines(s.c, r, s.w)
-	if s.dOff > max(len(lines)-s.h, 0) {
-		s.dOff = max(len(lines)-s.h, 0)
+	hash := r.tx.Hash()
+	if hash == "" {
+		hash = "—"
+	} else if c.hash < len(hash) {
+		hash = apiclient.ShortHex(hash)
 	}
-	end := min(s.dOff+s.h, len(lines))
-	return strings.Join(lines[s.dOff:end], "\n")
-}
-
-// txDetailLines renders one transaction with the raw request that created
-// it and its latest status response, secrets masked.
-func txDetailLines(c *common, r *txRow, w int) []string {
-	st := c.st
-	kv := func(k, v string) string { return st.Label.Render(pad(k, 10)) + " " + v }
-	out := []string{st.Title.Render("Transaction " + r.id)}
-	out = append(out,
-		kv("kind", r.kind),
-		kv("status", st.StatusWord(string(r.status()))),
-		kv("elapsed", fmtElapsed(r.elapsed(c.now()))),
-	)
-	if h := r.tx.Hash(); h != "" {
-		out = append(out, kv("hash", st.Hash.Render(h)))
-		if u := explorerTxURL(c.chainID(), h); u != "" && c.cfg.Mode == flows.ModeLive {
-			out = append(out, kv("explorer", u))
+	block := r.tx.Block()
+	if block == "" {
+		block = "—"
+	}
+	status := r.statusText()
+	mark := "  "
+	if i == s.sel {
+		mark = "› "
+	}
+	line := cell(apiclient.Printable(id), c.id) + cell(r.kind, c.kind) + cell(status, c.status) +
+		cell(apiclient.Printable(hash), c.hash) + cell(apiclient.Printable(block), c.block) + pad(fmtElapsed(r.elapsed(s.c.now())), c.elapsed)
+	line = ansi.Truncate(line, max(s.w-2, 1), "")
+	if styled {
+		if i == s.sel {
+			line = st.Selected.Render(line)
+		} else {
+			// colour only the status word; the word carries the meaning
+			line = strings.Replace(line, pad(status, c.status), st.StatusWord(status)+strings.Repeat(" ", max(c.status-len(status), 0)), 1)
 		}
 	}
-	if b := r.tx.Block(); b != "" {
-		out = append(out, kv("block", b))
+	out := []string{mark + line}
+	out = append(out, s.c.ReasonLines(r, s.w-4, "  ")...)
+	if note := s.c.pollNote(r); note != "" {
+		out = append(out, s.c.styledWrap(st.Warn.Render, "! "+note, s.w-4, "  ")...)
+	}
+	for j := 1; j < len(out); j++ {
+		out[j] = "    " + out[j]
+	}
+	return out
+}
+
+// pollNote says what is wrong with watching a transaction, and when the
+// next poll goes: "the API does not know this ID (404)", "rate limited
+// (429): waiting 2s as the API asked". "" when polling is fine.
+func (c *common) pollNote(r *txRow) string {
+	if r.final() {
+		return ""
+	}
+	var note string
+	switch {
+	case r.unknown:
+		note = "the API does not know this transaction ID (404)"
+	case r.pollErr != "":
+		note = "polling failed: " + r.pollErr
+	}
+	if e, ok := c.log.lastFor("/transactions/" + r.id); ok && e.Status == http.StatusTooManyRequests {
+		wait := retryAfterHeader(e.ResponseHeader)
+		note = "rate limited (429)"
+		if wait > 0 {
+			note += fmt.Sprintf(": waiting %s as the API asked (Retry-After)", fmtWait(wait))
+		}
+	}
+	switch {
+	case r.stopped:
+		if note != "" {
+			note += " · "
+		}
+		note += "no longer watched: r on its step watches again"
+	case !r.nextPoll.IsZero() && note != "":
+		if d := r.nextPoll.Sub(c.now()); d > 0 {
+			note += fmt.Sprintf(" · next try in %s", fmtWait(d))
+		} else {
+			note += " · trying again"
+		}
+	}
+	return note
+}
+
+// fmtWait renders a wait: "2s", "1.5s", "1m30s".
+func fmtWait(d time.Duration) string {
+	if d < 10*time.Second {
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", d.Seconds()), ".0") + "s"
+	}
+	return d.Round(time.Second).String()
+}
+
+// retryAfterHeader reads Retry-After in seconds (0 when absent or a date).
+func retryAfterHeader(h http.Header) time.Duration {
+	n, err := strconv.ParseFloat(strings.TrimSpace(h.Get("Retry-After")), 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(min(n, 86400) * float64(time.Second))
+}
+
+// txDetailLines renders one transaction, wrapped to w, with the raw
+// request that created it and its latest status response, secrets masked.
+// Nothing is cut: the detail scrolls.
+func txDetailLines(c *common, r *txRow, w int) []string {
+	st := c.st
+	const kw = 10
+	indent := strings.Repeat(" ", kw+1)
+	var out []string
+	kv := func(k, v string, style func(...string) string) {
+		ls := c.styledWrap(style, v, w-kw-1, "")
+		out = append(out, st.Label.Render(pad(k, kw))+" "+ls[0])
+		for _, l := range ls[1:] {
+			out = append(out, indent+l)
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, " ") }
+	out = append(out, c.styledWrap(st.Title.Render, "Transaction "+apiclient.Printable(r.id), w, "  ")...)
+	kv("kind", r.kind, plain)
+	out = append(out, st.Label.Render(pad("status", kw))+" "+st.StatusWord(r.statusText()))
+	kv("elapsed", fmtElapsed(r.elapsed(c.now())), plain)
+	if h := r.tx.Hash(); h != "" {
+		kv("hash", apiclient.Printable(h), st.Hash.Render)
+		if u := c.explorerTxURL(h); u != "" {
+			kv("explorer", u, plain)
+		}
+	}
+	switch b := r.tx.Block(); {
+	case b != "":
+		kv("block", apiclient.Printable(b), plain)
+	case r.tx.Status == apiclient.StatusFailed && r.tx.Hash() == "":
+		kv("block", "none: it failed before it was sent to the chain", st.Subtle.Render)
+	case r.tx.Status == apiclient.StatusFailed:
+		kv("block", "not given by the API", st.Subtle.Render)
 	}
 	if r.tx.From != "" {
-		out = append(out, kv("from", st.Address.Render(r.tx.From)))
+		kv("from", apiclient.Printable(r.tx.From), st.Address.Render)
 	}
-	if e := r.tx.Error(); e != "" {
-		out = append(out, kv("reason", st.Failed.Render("✗ "+e)))
+	if e := c.reasonText(r); e != "" {
+		kv("reason", "✗ "+e, st.Failed.Render)
+		if c.hasRawAmounts(r) {
+			hint := "w: amounts in raw base units (wei)"
+			if c.rawWei {
+				hint = "w: amounts in token/ETH units"
+			}
+			out = append(out, indent+st.Subtle.Render(hint))
+		}
 	}
-	if r.pollErr != "" {
-		out = append(out, kv("polling", st.Error.Render(r.pollErr)))
+	if note := c.pollNote(r); note != "" {
+		kv("polling", note, st.Warn.Render)
 	}
 	q := `"` + r.id + `"`
 	for _, tag := range []string{flows.TagGrant, flows.TagSend, flows.TagCall} {
@@ -392,15 +523,16 @@ func txDetailLines(c *common, r *txRow, w int) []string {
 		out = append(out, "", st.Title.Render("Latest status poll"))
 		out = append(out, exchangeLines(c, ex, w)...)
 	}
-	return clampLines(out, w)
+	return out
 }
 
-// exchangeLines renders an exchange: request line, masked headers, body,
-// status and response body (indented JSON).
+// exchangeLines renders an exchange, wrapped to w: request line, masked
+// headers, body, status and response body (indented JSON). Server text is
+// made terminal-safe; nothing is cut.
 func exchangeLines(c *common, e apiclient.Exchange, w int) []string {
 	st := c.st
 	var out []string
-	out = append(out, st.Label.Render(e.Method)+" "+e.URL)
+	out = append(out, c.styledWrap(st.Label.Render, e.Method+" "+apiclient.Printable(e.URL), w, "    ")...)
 	h := e.MaskedRequestHeader()
 	if c.reveal {
 		h = e.RequestHeader
@@ -413,54 +545,52 @@ func exchangeLines(c *common, e apiclient.Exchange, w int) []string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		out = append(out, st.Subtle.Render(strings.ToLower(k)+": ")+strings.Join(h[k], ", "))
+		out = append(out, wrapLines(st.Subtle.Render(strings.ToLower(k)+": ")+apiclient.Printable(strings.Join(h[k], ", ")), w, "    ")...)
 	}
 	body := e.MaskedRequestBody()
 	if c.reveal {
 		body = e.RequestBody
 	}
 	if len(body) > 0 {
-		out = append(out, codeLines(st.Code, body)...)
+		out = append(out, codeLines(st.Code, body, w)...)
 	}
 	status := fmt.Sprintf("→ %d", e.Status)
 	if e.Status == 0 && e.Err != nil {
-		status = "→ " + e.Err.Error()
+		status = "→ " + errorText(e.Err)
 	}
-	status += fmt.Sprintf(" in %s", e.Duration.Round(1e6))
+	status += fmt.Sprintf(" in %s", e.Duration.Round(time.Millisecond))
 	if e.Status >= 400 || e.Status == 0 {
-		out = append(out, st.Error.Render(status))
+		out = append(out, c.styledWrap(st.Error.Render, status, w, "  ")...)
 	} else {
-		out = append(out, st.OK.Render(status))
+		out = append(out, c.styledWrap(st.OK.Render, status, w, "  ")...)
 	}
 	if len(e.ResponseBody) > 0 {
-		out = append(out, codeLines(st.Code, e.MaskedResponseBody())...)
+		out = append(out, codeLines(st.Code, e.MaskedResponseBody(), w)...)
 	}
 	return out
 }
 
-// codeLines pretty-prints JSON (or shows the text as is).
-func codeLines(style lipgloss.Style, b []byte) []string {
+// codeLines pretty-prints JSON (or shows the text as is), terminal-safe,
+// each line wrapped to w (0: no wrapping) with continuation lines indented
+// under their own line's indentation.
+func codeLines(style lipgloss.Style, b []byte, w int) []string {
 	var buf bytes.Buffer
 	if json.Indent(&buf, bytes.TrimSpace(b), "", "  ") != nil {
 		buf.Reset()
 		buf.Write(b)
 	}
-	ls := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
-	for i, l := range ls {
-		ls[i] = style.Render(l)
-	}
-	return ls
-}
-
-// clampLines truncates every line to w cells.
-func clampLines(ls []string, w int) []string {
-	if w <= 0 {
-		return ls
-	}
-	for i, l := range ls {
-		if lipgloss.Width(l) > w {
-			ls[i] = ansi.Truncate(l, w, "…")
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		l = apiclient.Printable(l)
+		if w <= 0 {
+			out = append(out, style.Render(l))
+			continue
+		}
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		indent := strings.Repeat(" ", min(lead+2, max(w/3, 0)))
+		for _, wl := range wrapLines(l, w, indent) {
+			out = append(out, style.Render(wl))
 		}
 	}
-	return ls
+	return out
 }

@@ -7,11 +7,13 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atotto/clipboard"
@@ -52,16 +54,76 @@ type Model struct {
 	active  screenID
 	prev    screenID // where esc on the activity screen returns
 	banners map[screenID]string
+	retry   map[screenID]bool // the banner's error may go away when asked again (r)
 	status  string
 	help    help.Model
+	helpOn  bool     // ? : the full key list in the body
+	hv      scroller // the help's viewport
 	inspect bool
-	confirm bool // quit prompt (y/N) while transactions are pending
+	iv      scroller // the inspector's viewport
+	confirm bool     // quit prompt (y/N) while transactions are pending or a request is in flight
 	spinOn  bool
 	conn    *flows.Conn
 	connGen int
-	cancel  context.CancelFunc
-	lastGeo geometry
-	closed  bool
+	// connecting: a connection (sandbox start, live check) is under way;
+	// connCancel stops it (esc).
+	connecting bool
+	connCancel context.CancelFunc
+	cancel     context.CancelFunc // ends the program's lifetime context
+	reqCancel  context.CancelFunc // cancels the requests in flight (esc)
+	lastGeo    geometry
+	closed     bool
+	summary    string // ExitSummary, fixed at Close
+	conns      *connSet
+}
+
+// connSet holds every connection a connect command made, so Close stops
+// them all, including one whose result message never arrives (the console
+// quit while the sandbox was starting).
+type connSet struct {
+	mu     sync.Mutex
+	closed bool
+	all    []*flows.Conn
+}
+
+// add records c; false (and c closed) when the console is closing.
+func (s *connSet) add(c *flows.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.Close()
+		return false
+	}
+	s.all = append(s.all, c)
+	return true
+}
+
+// drop closes c and forgets it (superseded or failed connections).
+func (s *connSet) drop(c *flows.Conn) {
+	if c == nil {
+		return
+	}
+	s.mu.Lock()
+	for i, x := range s.all {
+		if x == c {
+			s.all = append(s.all[:i], s.all[i+1:]...)
+			break
+		}
+	}
+	s.mu.Unlock()
+	c.Close()
+}
+
+func (s *connSet) closeAll() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	var errs []error
+	for _, c := range s.all {
+		errs = append(errs, c.Close())
+	}
+	s.all = nil
+	return errors.Join(errs...)
 }
 
 // New builds the console for cfg. No I/O happens here: the sandbox (or the
@@ -84,7 +146,8 @@ func New(cfg flows.Config, opts Options) *Model {
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, cancel := context.WithCancel(parent)
+	life, cancel := context.WithCancel(parent)
+	ctx, reqCancel := context.WithCancel(life)
 	sp := spinner.MiniDot
 	if opts.Spinner != nil {
 		sp = *opts.Spinner
@@ -97,6 +160,7 @@ func New(cfg flows.Config, opts Options) *Model {
 		st:     opts.Theme.Styles,
 		cfg:    cfg,
 		ctx:    ctx,
+		life:   life,
 		now:    opts.Now,
 		reveal: opts.Reveal || cfg.Reveal,
 		log:    &exchangeLog{},
@@ -105,7 +169,8 @@ func New(cfg flows.Config, opts Options) *Model {
 	}
 	h := help.New()
 	h.Styles = c.st.HelpStyles
-	m := &Model{c: c, opts: opts, keys: newGlobalKeys(), banners: map[screenID]string{}, help: h, cancel: cancel}
+	m := &Model{c: c, opts: opts, keys: newGlobalKeys(), banners: map[screenID]string{}, retry: map[screenID]bool{},
+		help: h, cancel: cancel, reqCancel: reqCancel, hv: newScroller(), iv: newScroller(), conns: &connSet{}}
 	m.screens = [numScreens]screen{
 		connectScreen:     newConnect(c),
 		loginScreen:       newLogin(c),
@@ -137,12 +202,13 @@ func (m *Model) Close() error {
 	if m.closed {
 		return nil
 	}
+	m.summary = m.exitSummary()
 	m.closed = true
 	m.cancel()
 	if a, ok := m.screens[activityScreen].(*activity); ok {
 		a.stopAll()
 	}
-	return m.conn.Close()
+	return m.conns.closeAll()
 }
 
 // --- connection ---
@@ -162,10 +228,16 @@ type connectedMsg struct {
 func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 	m.connGen++
 	gen := m.connGen
-	ctx := m.c.ctx
+	if m.connCancel != nil {
+		m.connCancel()
+	}
+	ctx, cancel := context.WithCancel(m.c.life)
+	m.connCancel = cancel
+	m.connecting = true
 	start := m.opts.StartSandbox
 	lg := m.c.log
 	now := m.c.now
+	conns := m.conns
 	m.c.sess.sbReady, m.c.sess.sbErr = false, nil
 	m.c.begin()
 	return func() tea.Msg {
@@ -176,11 +248,20 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 		if err != nil {
 			return connectedMsg{gen: gen, cfg: cfg, err: err}
 		}
-		conn.Runner.Now = now
-		var info *apiclient.SandboxInfo
-		if conn.Sandbox != nil {
-			info, _ = conn.SandboxInfo(ctx)
+		if !conns.add(conn) {
+			return nil // the console is closing
 		}
+		conn.Runner.Now = now
+		// Live: prove the URL answers and takes the secret key before
+		// saying "connected"; and ask whether it is a sandbox (no
+		// explorer links for a sandbox's chain).
+		if cfg.Mode == flows.ModeLive {
+			if err := conn.Check(ctx); err != nil {
+				conns.drop(conn)
+				return connectedMsg{gen: gen, cfg: cfg, err: err}
+			}
+		}
+		info, _ := conn.IsSandbox(ctx) // after the check: an unreachable host is waited for once
 		return connectedMsg{gen: gen, cfg: conn.Config, conn: conn, info: info}
 	}
 }
@@ -188,9 +269,10 @@ func (m *Model) connectCmd(cfg flows.Config) tea.Cmd {
 func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	m.c.end()
 	if msg.gen != m.connGen {
-		msg.conn.Close() // superseded
+		m.conns.drop(msg.conn) // superseded
 		return nil
 	}
+	m.connecting = false
 	if msg.err != nil {
 		m.c.sess.sbErr = msg.err
 		log.Printf("connect: %v", msg.err)
@@ -198,10 +280,14 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 		if owner != connectScreen {
 			owner = loginScreen
 		}
-		return errCmd(owner, fmt.Errorf("connecting: %w", msg.err))
+		err := fmt.Errorf("connecting: %w", msg.err)
+		if m.c.cfg.Mode != flows.ModeLive && !errors.Is(msg.err, context.Canceled) {
+			err = retryableError{err} // the embedded sandbox may start next time
+		}
+		return errCmd(owner, err)
 	}
 	if m.conn != nil && m.conn != msg.conn {
-		m.conn.Close()
+		m.conns.drop(m.conn)
 	}
 	m.conn = msg.conn
 	m.c.client = msg.conn.Client
@@ -266,9 +352,64 @@ func advanceCmd(from, to screenID) tea.Cmd {
 type copyDoneMsg struct{ text string }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	login, key := m.c.sess.login.Address, m.c.sess.key.Address
 	cmd := m.update(msg)
+	m.forgetStale(login, key)
 	m.layout()
+	m.refresh()
 	return m, m.withSpinner(cmd)
+}
+
+// forgetStale keeps the steps honest: a new guest (n) clears the session
+// key, grant and sends of the previous user; another key clears the grant
+// and sends of the previous key. Their transactions stay in Activity (they
+// happened), but no step shows them as the current user's.
+func (m *Model) forgetStale(login, key string) {
+	sess := &m.c.sess
+	switch {
+	case login != "" && !apiclient.SameAddress(login, sess.login.Address):
+		sess.key = flows.SessionKey{}
+		m.screens[sessionKeyScreen].Update(keyClearedMsg{})
+	case key != "" && !apiclient.SameAddress(key, sess.key.Address):
+	default:
+		return
+	}
+	sess.grant, sess.grantOK, sess.sendIDs = flows.Grant{}, false, nil
+	for _, id := range []screenID{grantScreen, sendScreen} {
+		delete(m.banners, id)
+	}
+	m.screens[grantScreen] = newGrant(m.c)
+	m.screens[sendScreen] = newSend(m.c)
+	m.lastGeo = geometry{}
+}
+
+// keyClearedMsg tells the session-key screen that the current key was
+// forgotten (a new guest logged in).
+type keyClearedMsg struct{}
+
+// refresher: a screen whose view content is computed after Update (scroll
+// offsets, viewport content), never inside View.
+type refresher interface{ refresh() }
+
+// refresh sets the content of the scrolled panes from the current state.
+func (m *Model) refresh() {
+	g := m.lastGeo
+	if r, ok := m.screens[m.active].(refresher); ok {
+		r.refresh()
+	}
+	if m.inspect {
+		w, h := g.inspectW, g.bodyH
+		if g.inspectAlone {
+			w = g.w
+		}
+		inner := max(w-4, 10)
+		m.iv.setSize(inner, max(h-4, 1)) // box borders, title, footer
+		m.iv.setLines(m.inspectorLines(inner))
+	}
+	if m.helpOn {
+		m.hv.setSize(g.w, max(g.bodyH-1, 1))
+		m.hv.setLines(m.helpLines(g.w))
+	}
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -306,7 +447,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case errMsg:
 		text := errorText(msg.err)
+		if hint := m.c.authHint(msg.err); hint != "" {
+			text = hint + " · " + text
+		}
 		m.banners[msg.owner] = text
+		m.retry[msg.owner] = retryable(msg.err)
 		log.Printf("error on %s: %s", msg.owner, text)
 		return nil
 	case clearErrMsg:
@@ -374,6 +519,23 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// inFlight counts the step requests waiting for an answer (connecting
+// excluded).
+func (m *Model) inFlight() int {
+	n := m.c.busy
+	if m.connecting {
+		n--
+	}
+	return max(n, 0)
+}
+
+// cancelRequests cancels every step request in flight; later requests get
+// a fresh context. Watchers and typed values are untouched.
+func (m *Model) cancelRequests() {
+	m.reqCancel()
+	m.c.ctx, m.reqCancel = context.WithCancel(m.c.life)
+}
+
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQ) {
 		return m.quit()
@@ -386,20 +548,30 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.status = "quit cancelled"
 		return nil
 	}
+	if m.helpOn {
+		switch {
+		case k.Type == tea.KeyEsc, key.Matches(k, m.keys.Help):
+			m.helpOn = false
+		case key.Matches(k, m.keys.Quit):
+			return m.askQuit()
+		default:
+			m.hv.scrollKey(k, false)
+		}
+		return nil
+	}
 	scr := m.screens[m.active]
 	m.setKeyStates()
 	banner := m.banners[m.active] != ""
+	if m.inspect && m.iv.scrollKey(k, !m.lastGeo.inspectAlone) {
+		return nil
+	}
 	switch {
 	case key.Matches(k, m.keys.Help):
-		m.help.ShowAll = !m.help.ShowAll
+		m.helpOn = true
+		m.hv.top()
 		return nil
 	case key.Matches(k, m.keys.Quit):
-		if n := m.c.txs.pending(); n > 0 {
-			m.confirm = true
-			m.status = fmt.Sprintf("%d transaction(s) still pending. Quit anyway? (y/N)", n)
-			return nil
-		}
-		return m.quit()
+		return m.askQuit()
 	case key.Matches(k, m.keys.Copy):
 		if cp, ok := scr.(copier); ok {
 			if label, value, ok := cp.copyTarget(); ok {
@@ -412,18 +584,38 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.copyCurl()
 	case key.Matches(k, m.keys.Inspect):
 		m.inspect = !m.inspect
+		m.iv.top()
 		return nil
 	case key.Matches(k, m.keys.Activity):
 		return m.goTo(activityScreen)
 	case key.Matches(k, m.keys.Sessions):
 		return m.goTo(sessionsScreen)
-	case banner && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
+	case key.Matches(k, m.keys.RawWei):
+		m.c.rawWei = !m.c.rawWei
+		if m.c.rawWei {
+			m.status = "failure reasons: amounts in raw base units (wei); w for token/ETH units"
+		} else {
+			m.status = "failure reasons: amounts in token/ETH units; w for raw wei"
+		}
+		return nil
+	case banner && m.retry[m.active] && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
 		delete(m.banners, m.active)
 		m.status = "retrying…"
 		if m.c.sess.sbErr != nil && m.c.runner == nil && (m.active == loginScreen || m.active == connectScreen) {
 			return m.connectCmd(m.c.cfg) // the connection failed: connect again
 		}
 		return scr.Update(retryMsg{})
+	case k.Type == tea.KeyEsc && m.connecting && m.c.cfg.Mode == flows.ModeLive && m.active == loginScreen:
+		m.connCancel()
+		m.status = "stopped connecting (esc); r or enter tries again"
+		return nil
+	case k.Type == tea.KeyEsc && m.inFlight() > 0:
+		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
+			return scr.Update(k)
+		}
+		m.cancelRequests()
+		m.status = "stopped waiting for the API (esc); what you typed and earlier results stay"
+		return nil
 	case k.Type == tea.KeyEsc:
 		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
 			return scr.Update(k)
@@ -433,14 +625,34 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	return scr.Update(k)
 }
 
+// askQuit quits, or asks first while something would be lost: a
+// transaction still pending, or a request sent and not yet answered (a
+// ctrl+s just pressed).
+func (m *Model) askQuit() tea.Cmd {
+	n, req := m.c.txs.pending(), m.inFlight()
+	if n == 0 && req == 0 {
+		return m.quit()
+	}
+	m.confirm = true
+	var what []string
+	if n > 0 {
+		what = append(what, fmt.Sprintf("%d transaction(s) still pending", n))
+	}
+	if req > 0 {
+		what = append(what, fmt.Sprintf("%d request(s) not answered yet", req))
+	}
+	m.status = strings.Join(what, ", ") + ". Quit anyway? (y/N)"
+	return nil
+}
+
 // setKeyStates disables letter shortcuts while a field has focus, so they
-// type letters and leave the footer (style.md §3).
+// type letters and leave the footer (docs/keys.md).
 func (m *Model) setKeyStates() {
 	typing := m.screens[m.active].Capturing()
 	for _, b := range m.keys.letters() {
 		b.SetEnabled(!typing)
 	}
-	m.keys.Retry.SetEnabled(!typing && m.banners[m.active] != "")
+	m.keys.Retry.SetEnabled(!typing && m.banners[m.active] != "" && m.retry[m.active])
 	_, isReq := m.screens[m.active].(requester)
 	if isReq && !typing {
 		m.keys.Curl.SetEnabled(true)
@@ -451,8 +663,19 @@ func (m *Model) setKeyStates() {
 	}
 	m.keys.Activity.SetEnabled(!typing && m.active != activityScreen)
 	m.keys.Sessions.SetEnabled(!typing && m.active != sessionsScreen)
+	m.keys.RawWei.SetEnabled(!typing && m.c.anyRawAmounts())
 	ec, ok := m.screens[m.active].(escConsumer)
 	m.keys.Back.SetEnabled(!(ok && ec.consumesEsc()))
+}
+
+// anyRawAmounts: some failure reason of the run has amounts w can show raw.
+func (c *common) anyRawAmounts() bool {
+	for _, r := range c.txs.rows {
+		if c.hasRawAmounts(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // copy puts value on the clipboard, or sends it to the terminal with OSC 52
@@ -486,6 +709,13 @@ func (m *Model) exchangeOf(r requester) (apiclient.Exchange, bool) {
 	return m.c.log.last(r.exchangeTag())
 }
 
+// curlOf is the curl command of an exchange: credentials as environment
+// references ($THIRDWEB_SECRET_KEY…) so it runs as pasted, or literal with
+// --reveal; --fail so an error exits non-zero.
+func (m *Model) curlOf(e apiclient.Exchange, multiline bool) string {
+	return e.CurlCommand(apiclient.CurlOptions{Reveal: m.c.reveal, Multiline: multiline})
+}
+
 func (m *Model) copyCurl() tea.Cmd {
 	r, ok := m.screens[m.active].(requester)
 	if !ok {
@@ -497,11 +727,14 @@ func (m *Model) copyCurl() tea.Cmd {
 		m.status = "no request made on this step yet"
 		return nil
 	}
-	label := "request as curl (secrets masked)"
+	label := "request as curl (credentials from $" + strings.Join(apiclient.CurlEnvNames(e), ", $") + ")"
+	if len(apiclient.CurlEnvNames(e)) == 0 {
+		label = "request as curl"
+	}
 	if m.c.reveal {
 		label = "request as curl (secrets REVEALED)"
 	}
-	return m.copy(label, e.Curl(m.c.reveal), "i shows it")
+	return m.copy(label, m.curlOf(e, false), "i shows it")
 }
 
 // --- layout ---
@@ -532,10 +765,9 @@ func (m *Model) geometry() geometry {
 	}
 	g := geometry{w: w, h: h, headerH: 1, active: m.active}
 	if b := m.banners[m.active]; b != "" {
-		g.bannerH = lipgloss.Height(m.bannerView(w))
+		g.bannerH = len(m.bannerLines(w))
 	}
-	m.help.Width = w
-	g.footerH = 1 + lipgloss.Height(m.help.View(m.keyMap()))
+	g.footerH = 2 // status line + key line
 	g.bodyH = max(h-g.headerH-g.bannerH-g.footerH, 1)
 	g.screenW = w
 	switch {
@@ -568,25 +800,25 @@ func (m *Model) layout() {
 	}
 }
 
-// keyMap is the footer's help: the active screen's bindings, then globals.
+// keyMap is the help's view of the keys: the active screen's bindings,
+// then the globals.
 type keyMap struct {
 	scr screen
 	g   *globalKeys
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
-	b := append([]key.Binding{}, k.scr.ShortHelp()...)
-	return append(b, k.g.Copy, k.g.Retry, k.g.Back, k.g.Help, k.g.Quit)
+	return append([]key.Binding{}, k.scr.ShortHelp()...)
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
 	groups := append([][]key.Binding{}, k.scr.FullHelp()...)
 	return append(groups,
-		[]key.Binding{k.g.Copy, k.g.Curl, k.g.Inspect, k.g.Activity},
+		[]key.Binding{k.g.Copy, k.g.Curl, k.g.Inspect, k.g.Activity, k.g.RawWei},
 		[]key.Binding{k.g.Retry, k.g.Back, k.g.Help, k.g.Quit, k.g.ForceQ})
 }
 
-func (m *Model) keyMap() help.KeyMap {
+func (m *Model) keyMap() keyMap {
 	m.setKeyStates()
 	return keyMap{m.screens[m.active], &m.keys}
 }
@@ -597,24 +829,156 @@ func (m *Model) View() string {
 	if m.closed {
 		return ""
 	}
-	g := m.geometry()
-	if g != m.lastGeo {
-		m.layout()
+	g := m.lastGeo
+	if g != m.geometry() {
+		g = m.geometry() // before the first Update: same layout, computed here
 	}
 	st := m.c.st
 	parts := []string{m.headerView(g.w)}
 	if g.bannerH > 0 {
-		parts = append(parts, m.bannerView(g.w))
+		parts = append(parts, strings.Join(m.bannerLines(g.w), "\n"))
 	}
-	body := m.bodyView(g)
-	parts = append(parts, fitBlock(body, g.w, g.bodyH))
-	status := m.status
-	if status == "" && m.c.reveal {
-		status = "--reveal: curl export and inspector show secrets"
+	var body string
+	if m.helpOn {
+		body = m.helpView(g)
+	} else {
+		body = m.bodyView(g)
 	}
-	parts = append(parts, fitBlock(st.Status.Render(status), g.w, 1))
-	parts = append(parts, m.help.View(m.keyMap()))
+	// the body always fills its height: the footer sits at the bottom
+	parts = append(parts, padBlock(fitBlock(body, g.w, g.bodyH), 0, g.bodyH))
+	parts = append(parts, fitBlock(st.Status.Render(m.statusText()), g.w, 1))
+	parts = append(parts, m.footerView(g.w))
 	return fitBlock(strings.Join(parts, "\n"), g.w, g.h)
+}
+
+// statusText is the status line: the last message, else what is being
+// waited for and for how long (esc cancels), else the --reveal reminder.
+func (m *Model) statusText() string {
+	if m.status != "" {
+		return m.status
+	}
+	if m.c.busy > 0 && !m.c.busySince.IsZero() {
+		what, esc := "waiting for the API", " · esc cancels"
+		if m.connecting {
+			what = "connecting"
+			if m.c.cfg.Mode != flows.ModeLive {
+				what, esc = "starting the sandbox", ""
+			}
+		}
+		return fmt.Sprintf("%s %s · %s%s", m.c.spinner(), what, fmtElapsed(m.c.now().Sub(m.c.busySince)), esc)
+	}
+	if m.c.reveal {
+		return "--reveal: curl export and inspector show secrets"
+	}
+	return ""
+}
+
+// footerView is the key line: the screen's keys, then esc, ? and q, which
+// are always there (the screen's keys give way when the line is full).
+func (m *Model) footerView(w int) string {
+	km := m.keyMap()
+	var fixed []key.Binding
+	if m.helpOn {
+		fixed = []key.Binding{keyScrollDown, m.keys.Back, m.keys.Help, m.keys.Quit}
+		fixed[1].SetHelp("esc", "close")
+		defer m.keys.Back.SetHelp("esc", "back")
+	} else {
+		fixed = []key.Binding{m.keys.Copy, m.keys.Retry, m.keys.Back, m.keys.Help, m.keys.Quit}
+		if !m.keys.Back.Enabled() { // the screen's own esc (close a detail, cancel) stays in view
+			for _, b := range km.ShortHelp() {
+				if b.Enabled() && strings.Contains(b.Help().Key, "esc") {
+					fixed[2] = b
+				}
+			}
+		}
+	}
+	st := m.c.st.HelpStyles
+	sep := st.ShortSeparator.Render(" • ")
+	item := func(b key.Binding) string {
+		return st.ShortKey.Render(b.Help().Key) + " " + st.ShortDesc.Render(b.Help().Desc)
+	}
+	var tail []string
+	for _, b := range fixed {
+		if b.Enabled() {
+			tail = append(tail, item(b))
+		}
+	}
+	// esc, ? and q first: drop optional globals (c, r) before them
+	right := strings.Join(tail, sep)
+	for len(tail) > 3 && lipgloss.Width(right) > w {
+		tail = tail[1:]
+		right = strings.Join(tail, sep)
+	}
+	if m.helpOn {
+		return fitBlock(right, w, 1)
+	}
+	var left []string
+	used := lipgloss.Width(right)
+	for _, b := range km.ShortHelp() {
+		if !b.Enabled() || (!m.keys.Back.Enabled() && strings.Contains(b.Help().Key, "esc")) {
+			continue
+		}
+		it := item(b)
+		if used+lipgloss.Width(it)+lipgloss.Width(sep) > w {
+			break
+		}
+		left = append(left, it)
+		used += lipgloss.Width(it) + lipgloss.Width(sep)
+	}
+	if right != "" {
+		left = append(left, right)
+	}
+	line := strings.Join(left, sep)
+	return fitBlock(line, w, 1)
+}
+
+// helpLines is the full key list, one "key  what" per line, grouped: the
+// current step's keys, then the global ones; esc, ? and q come first.
+func (m *Model) helpLines(w int) []string {
+	st := m.c.st
+	m.setKeyStates()
+	line := func(b key.Binding) string {
+		return "  " + st.HelpStyles.FullKey.Render(pad(b.Help().Key, 12)) + " " + st.HelpStyles.FullDesc.Render(b.Help().Desc)
+	}
+	out := []string{st.Title.Render("Keys · " + m.active.String())}
+	out = append(out, line(m.keys.Back), line(m.keys.Help), line(m.keys.Quit), line(m.keys.ForceQ))
+	seen := map[string]bool{"esc": true, "?": true, "q": true, "ctrl+c": true}
+	add := func(title string, bs []key.Binding) {
+		var ls []string
+		for _, b := range bs {
+			h := b.Help()
+			if !b.Enabled() || h.Key == "" || seen[h.Key+"|"+h.Desc] || seen[h.Key] {
+				continue
+			}
+			seen[h.Key+"|"+h.Desc] = true
+			ls = append(ls, line(b))
+		}
+		if len(ls) > 0 {
+			out = append(out, "", st.Label.Render(title))
+			out = append(out, ls...)
+		}
+	}
+	var scr []key.Binding
+	for _, g := range m.screens[m.active].FullHelp() {
+		scr = append(scr, g...)
+	}
+	add("This step", scr)
+	add("Everywhere (when no field has focus)", []key.Binding{m.keys.Copy, m.keys.Curl, m.keys.Inspect, m.keys.Activity, m.keys.RawWei, m.keys.Retry})
+	if m.inspect {
+		add("Inspector", []key.Binding{keyPageUp, keyPageDown})
+	}
+	for i, l := range out {
+		out[i] = ansi.Truncate(l, w, "…")
+	}
+	return out
+}
+
+func (m *Model) helpView(g geometry) string {
+	head := m.c.st.Subtle.Render("Help: esc or ? closes")
+	if pos := m.hv.position(); pos != "" {
+		head += m.c.st.Subtle.Render(" · " + pos + " · ↑/↓ pgup/pgdn scroll")
+	}
+	return fitBlock(head, g.w, 1) + "\n" + m.hv.view()
 }
 
 func (m *Model) bodyView(g geometry) string {
@@ -636,25 +1000,31 @@ func (m *Model) bodyView(g geometry) string {
 	return main
 }
 
-func (m *Model) bannerView(w int) string {
+// bannerLines is the error banner, whole (wrapped; at most a third of the
+// terminal, the rest is on the Activity screen and in the log). "r: retry"
+// only when asking again can help.
+func (m *Model) bannerLines(w int) []string {
 	b := m.banners[m.active]
 	if b == "" {
-		return ""
+		return nil
 	}
-	hint := "r: retry"
-	if m.screens[m.active].Capturing() {
-		hint = "ctrl+r: retry"
+	text := "✗ " + b
+	if m.retry[m.active] {
+		hint := "r: retry"
+		if m.screens[m.active].Capturing() {
+			hint = "ctrl+r: retry"
+		}
+		text += " · " + hint
 	}
-	text := "✗ " + b + " · " + hint
 	inner := max(w-2, 10)
-	lines := strings.Split(ansi.Wrap(text, inner, " "), "\n")
-	if len(lines) > 3 {
-		lines = append(lines[:2], ansi.Truncate(lines[2], inner-1, "")+"…")
+	lines := wrapLines(text, inner, "  ")
+	if limit := max(m.c.height/3, 3); m.c.height > 0 && len(lines) > limit {
+		lines = append(lines[:limit-1], ansi.Truncate(lines[limit-1], inner-1, "")+"…")
 	}
 	for i, l := range lines {
 		lines[i] = m.c.st.ErrorBanner.Render(pad(l, inner))
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 func (m *Model) headerView(w int) string {
@@ -663,16 +1033,19 @@ func (m *Model) headerView(w int) string {
 	cfg := m.c.cfg
 	mode := "sandbox"
 	switch {
+	case cfg.Mode == flows.ModeLive && sess.sbReady && m.c.client != nil:
+		mode = "live " + hostOf(m.c.client.BaseURL)
+	case cfg.Mode == flows.ModeLive && m.connecting:
+		mode = "live " + m.c.spin.View() + " connecting…"
+	case cfg.Mode == flows.ModeLive && sess.sbErr != nil:
+		mode = "live ✗ not connected"
 	case cfg.Mode == flows.ModeLive:
-		mode = "live"
-		if sess.sbReady && m.c.client != nil {
-			mode += " " + hostOf(m.c.client.BaseURL)
-		}
+		mode = "live (not connected)"
 	case sess.sbErr != nil:
 		mode += " ✗ failed"
 	case sess.sbReady:
 		mode += " ✓ ready"
-	case m.conn == nil && m.c.busy > 0:
+	case m.connecting:
 		mode += " " + m.c.spin.View() + " starting…"
 	default:
 		mode += " (not connected)"
@@ -723,35 +1096,56 @@ func hostOf(u string) string {
 	return u
 }
 
-func (m *Model) inspectorView(w, h int) string {
+// inspectorLines is the inspector's content, wrapped to w: the step's
+// exchange and the curl command, whole.
+func (m *Model) inspectorLines(w int) []string {
 	st := m.c.st
-	inner := max(w-4, 10)
 	var lines []string
-	title := "Inspector"
 	r, ok := m.screens[m.active].(requester)
 	var ex apiclient.Exchange
 	var have bool
 	if ok {
 		ex, have = m.exchangeOf(r)
-		if have && ex.Tag != "" {
+	}
+	if !have {
+		return []string{st.Subtle.Render("No request on this step yet.")}
+	}
+	lines = append(lines, exchangeLines(m.c, ex, w)...)
+	curl := "as curl (x copies it; it runs as pasted"
+	if names := apiclient.CurlEnvNames(ex); len(names) > 0 && !m.c.reveal {
+		curl += " with $" + strings.Join(names, ", $") + " set"
+	}
+	curl += ")"
+	if m.c.reveal {
+		curl = "as curl (secrets REVEALED; x copies it)"
+	}
+	lines = append(lines, "")
+	lines = append(lines, m.c.styledWrap(st.Label.Render, curl, w, "")...)
+	for _, l := range strings.Split(m.curlOf(ex, true), "\n") {
+		lines = append(lines, m.c.styledWrap(st.Code.Render, l, w, "    ")...)
+	}
+	return lines
+}
+
+func (m *Model) inspectorView(w, h int) string {
+	st := m.c.st
+	inner := max(w-4, 10)
+	title := "Inspector"
+	if r, ok := m.screens[m.active].(requester); ok {
+		if ex, have := m.exchangeOf(r); have && ex.Tag != "" {
 			title += " · " + ex.Tag
 		}
 	}
-	lines = append(lines, st.Title.Render(title))
-	if !have {
-		lines = append(lines, st.Subtle.Render("No request on this step yet."))
-	} else {
-		lines = append(lines, exchangeLines(m.c, ex, inner)...)
-		curl := "as curl (secrets masked; x copies it)"
-		if m.c.reveal {
-			curl = "as curl (secrets REVEALED; x copies it)"
+	foot := "i: close"
+	if pos := m.iv.position(); pos != "" {
+		keys := "pgup/pgdn"
+		if m.lastGeo.inspectAlone {
+			keys = "↑/↓ pgup/pgdn"
 		}
-		lines = append(lines, "", st.Label.Render(curl))
-		lines = append(lines, codeLines(st.Code, []byte(ex.CurlMultiline(m.c.reveal)))...)
+		foot = pos + " · " + keys + " scroll · " + foot
 	}
-	lines = append(lines, st.Subtle.Render("i: close"))
-	body := fitBlock(strings.Join(clampLines(lines, inner), "\n"), inner, max(h-2, 1))
-	return st.ActiveBox.Width(w - 2).Render(body)
+	body := st.Title.Render(ansi.Truncate(title, inner, "…")) + "\n" + m.iv.view() + "\n" + st.Subtle.Render(ansi.Truncate(foot, inner, "…"))
+	return st.ActiveBox.Width(w - 2).Render(fitBlock(body, inner, max(h-2, 1)))
 }
 
 // fitBlock cuts s to at most h lines of at most w cells.
@@ -768,16 +1162,30 @@ func fitBlock(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// padBlock makes s exactly w wide and h high (for side-by-side joins).
+// padBlock makes s exactly w wide (0: keep widths) and h high.
 func padBlock(s string, w, h int) string {
 	lines := strings.Split(s, "\n")
 	for len(lines) < h {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		if d := w - lipgloss.Width(l); d > 0 {
+		if d := w - lipgloss.Width(l); w > 0 && d > 0 {
 			lines[i] = l + strings.Repeat(" ", d)
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// clampLines truncates every line to w cells (single-line summaries only;
+// anything a person must read whole is wrapped instead).
+func clampLines(ls []string, w int) []string {
+	if w <= 0 {
+		return ls
+	}
+	for i, l := range ls {
+		if lipgloss.Width(l) > w {
+			ls[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return ls
 }

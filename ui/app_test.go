@@ -27,6 +27,20 @@ type recordingClipboard struct {
 	fail bool
 }
 
+// copies returns what was copied so far (copy commands run on other
+// goroutines).
+func (c *recordingClipboard) copies() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.got...)
+}
+
+func (c *recordingClipboard) setFail(fail bool) {
+	c.mu.Lock()
+	c.fail = fail
+	c.mu.Unlock()
+}
+
 func (c *recordingClipboard) write(s string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

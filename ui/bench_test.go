@@ -38,7 +38,7 @@ func BenchmarkActivityView10k(b *testing.B) {
 	m := activityWith10k(b, 140, 45)
 	a := m.screens[activityScreen].(*activity)
 	a.sel = 5000
-	a.clamp()
+	a.refresh()
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()

@@ -49,7 +49,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"final_140x45", sendScreen, 140, 45, nil},
 		{"final_60x15", sendScreen, 60, 15, nil},
-		{"full_help", sendScreen, 100, 30, func(m *Model) { m.help.ShowAll = true }},
+		{"full_help", sendScreen, 100, 30, func(m *Model) { m.helpOn = true }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

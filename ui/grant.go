@@ -213,7 +213,7 @@ func (s *grant) View() string {
 		return strings.Join(lines, "\n")
 	}
 	r := s.row()
-	idv := st.Hash.Render(id)
+	idv := st.Hash.Render(apiclient.Printable(id))
 	if s.pick == 0 {
 		idv = "› " + idv
 	}
@@ -222,30 +222,52 @@ func (s *grant) View() string {
 		lines = append(lines, kv("Status", s.c.spinner()+" "+st.StatusWord(string(apiclient.StatusQueued))))
 		return strings.Join(lines, "\n")
 	}
-	status := st.StatusWord(string(r.status()))
+	status := st.StatusWord(r.statusText())
 	if !r.final() {
 		status = s.c.spinner() + " " + status
 	}
 	status += st.Subtle.Render(" · " + fmtElapsed(r.elapsed(s.c.now())))
 	lines = append(lines, kv("Status", status))
 	if h := r.tx.Hash(); h != "" {
-		hv := st.Hash.Render(fit(h))
+		hv := st.Hash.Render(fit(apiclient.Printable(h)))
 		if s.pick == 1 {
 			hv = "› " + hv
 		}
 		lines = append(lines, kv("Hash", hv))
-		if u := explorerTxURL(s.c.chainID(), h); u != "" && s.c.cfg.Mode == flows.ModeLive {
-			lines = append(lines, kv("Explorer", st.Subtle.Render(u)))
+		if u := s.c.explorerTxURL(h); u != "" {
+			for i, l := range wrapLines(u, s.w-12, "") {
+				if i == 0 {
+					lines = append(lines, kv("Explorer", st.Subtle.Render(l)))
+				} else {
+					lines = append(lines, strings.Repeat(" ", 12)+st.Subtle.Render(l))
+				}
+			}
 		}
 	}
-	if b := r.tx.Block(); b != "" {
-		lines = append(lines, kv("Block", b))
+	switch b := r.tx.Block(); {
+	case b != "":
+		lines = append(lines, kv("Block", apiclient.Printable(b)))
+	case r.tx.Status == apiclient.StatusFailed && r.tx.Hash() == "":
+		lines = append(lines, kv("Block", st.Subtle.Render("none: it failed before it was sent to the chain")))
+	case r.tx.Status == apiclient.StatusFailed:
+		lines = append(lines, kv("Block", st.Subtle.Render("not given by the API")))
 	}
-	if e := r.tx.Error(); e != "" {
-		lines = append(lines, kv("Reason", st.Failed.Render("✗ "+e)))
+	// the reason whole, wrapped under its label (never cut)
+	for i, l := range s.c.ReasonLines(r, s.w-12, "") {
+		if i == 0 {
+			lines = append(lines, kv("Reason", l))
+		} else {
+			lines = append(lines, strings.Repeat(" ", 12)+l)
+		}
 	}
-	if r.pollErr != "" {
-		lines = append(lines, kv("Polling", st.Error.Render(r.pollErr)))
+	if note := s.c.pollNote(r); note != "" {
+		for i, l := range s.c.styledWrap(st.Warn.Render, note, s.w-12, "") {
+			if i == 0 {
+				lines = append(lines, kv("Polling", l))
+			} else {
+				lines = append(lines, strings.Repeat(" ", 12)+l)
+			}
+		}
 	}
 	if s.c.sess.grantOK {
 		lines = append(lines, "", st.OK.Render("✓")+" The session key may now act for the user. "+st.Subtle.Render("enter: send step"))

@@ -16,6 +16,7 @@ type globalKeys struct {
 	Back     key.Binding // esc
 	Activity key.Binding // a: activity screen
 	Sessions key.Binding // s: sessions screen
+	RawWei   key.Binding // w: failure reasons in raw wei / in units
 }
 
 func newGlobalKeys() globalKeys {
@@ -30,12 +31,13 @@ func newGlobalKeys() globalKeys {
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Activity: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activity")),
 		Sessions: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sessions")),
+		RawWei:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "raw wei in reasons")),
 	}
 }
 
 // letters are the bindings that must not fire while a field has focus.
 func (k *globalKeys) letters() []*key.Binding {
-	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity, &k.Sessions}
+	return []*key.Binding{&k.Quit, &k.Help, &k.Copy, &k.Curl, &k.Inspect, &k.Activity, &k.Sessions, &k.RawWei}
 }
 
 // Common screen bindings, shared so their help reads the same everywhere.

@@ -230,7 +230,7 @@ const permTickEvery = 15 * time.Second
 
 func (m *permissionsModel) tickCmd() tea.Cmd {
 	gen := m.tickGen
-	return tea.Tick(permTickEvery, func(time.Time) tea.Msg { return permTickMsg{gen} })
+	return waitCmd(m.c.life, permTickEvery, permTickMsg{gen}) // ends when the console quits
 }
 
 func loadPolicyCmd(path string) tea.Cmd {

@@ -2,15 +2,22 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"walletconsole/apiclient"
 	"walletconsole/flows"
@@ -120,20 +127,30 @@ type common struct {
 	cfg    flows.Config
 	runner *flows.Runner // nil until connected; replaced on reconnect
 	client *apiclient.Client
-	ctx    context.Context // cancelled when the program ends
+	ctx    context.Context // requests of the steps: esc cancels the ones in flight (a new ctx follows)
+	life   context.Context // cancelled when the program ends (watchers, connecting)
 	now    func() time.Time
 	reveal bool
+	rawWei bool // failure reasons with raw base units (w)
 	log    *exchangeLog
 	txs    *txStore // every transaction of the run (the activity screen watches them)
 	spin   spinner.Model
 	busy   int // requests in flight (spinner runs while busy > 0 or a tx is pending)
-	sess   session
-	width  int // whole terminal
-	height int
+	// busySince is when the oldest request in flight was sent (the status
+	// line shows the elapsed time).
+	busySince time.Time
+	sess      session
+	width     int // whole terminal
+	height    int
 }
 
 // begin/end count requests in flight, for the spinner.
-func (c *common) begin() { c.busy++ }
+func (c *common) begin() {
+	if c.busy == 0 {
+		c.busySince = c.now()
+	}
+	c.busy++
+}
 func (c *common) end() {
 	if c.busy > 0 {
 		c.busy--
@@ -219,6 +236,18 @@ func (l *exchangeLog) find(tag, s string) (apiclient.Exchange, bool) {
 	return apiclient.Exchange{}, false
 }
 
+// lastFor returns the newest exchange whose URL path contains part.
+func (l *exchangeLog) lastFor(part string) (apiclient.Exchange, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.all) - 1; i >= 0; i-- {
+		if strings.Contains(l.all[i].Path(), part) {
+			return l.all[i], true
+		}
+	}
+	return apiclient.Exchange{}, false
+}
+
 func (l *exchangeLog) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -257,10 +286,15 @@ type escConsumer interface {
 // screen, which sends it; an API error shows there, esc returns to the form
 // with everything kept.
 
-// errorText is the banner text for an error: API status, code and message.
+// errorText is the banner text for an error, in plain language: the API's
+// status, code and message, or what happened on the network, naming the
+// endpoint; never Go internals ("dial tcp", "context deadline exceeded").
+// Server text is made terminal-safe.
 func errorText(err error) string {
-	var ae *apiclient.APIError
-	if errors.As(err, &ae) {
+	if err == nil {
+		return ""
+	}
+	if ae, ok := apiclient.AsAPIError(err); ok {
 		// keep the context a wrapper added ("connecting: …")
 		s := strings.TrimSuffix(err.Error(), ae.Error())
 		s += fmt.Sprintf("API %d", ae.Status)
@@ -273,10 +307,163 @@ func errorText(err error) string {
 		if ae.Method != "" {
 			s += " (" + ae.Method + " " + ae.Path + ")"
 		}
-		return s
+		return apiclient.Printable(s)
 	}
-	if errors.Is(err, context.Canceled) {
-		return "cancelled"
+	full := err.Error()
+	prefix, endpoint := splitEndpoint(full)
+	on := ""
+	if endpoint != "" {
+		on = " (" + endpoint + ")"
 	}
-	return err.Error()
+	var (
+		ne  net.Error
+		dns *net.DNSError
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return prefix + "cancelled" + on
+	case errors.As(err, &dns):
+		return prefix + "the API host " + apiclient.Printable(dns.Name) + " cannot be found (DNS)" + on
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return prefix + "cannot reach the API: nothing answers at that address (connection refused); check the API URL, or that the sandbox runs" + on
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return prefix + "the API did not answer in time (timed out)" + on
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return prefix + "the connection to the API dropped before the answer was complete" + on
+	case errors.As(err, &se):
+		return fmt.Sprintf("%sthe API's answer%s is not valid JSON (byte %d): cannot read it", prefix, on, se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%sthe API's answer%s has %s where a %s was expected: cannot read it", prefix, on, te.Value, te.Type)
+	}
+	return apiclient.Printable(full)
+}
+
+// endpointRe finds the "METHOD /path: " the API client puts before errors.
+var endpointRe = regexp.MustCompile(`(GET|POST|PUT|PATCH|DELETE) (/\S*): `)
+
+// splitEndpoint returns the context before the client's "METHOD /path: "
+// (e.g. "connecting: ") and the endpoint itself.
+func splitEndpoint(s string) (prefix, endpoint string) {
+	loc := endpointRe.FindStringSubmatchIndex(s)
+	if loc == nil {
+		return "", ""
+	}
+	return apiclient.Printable(s[:loc[0]]), s[loc[2]:loc[3]] + " " + apiclient.Printable(s[loc[4]:loc[5]])
+}
+
+// retryable reports whether asking again can help: not after 400, 401,
+// 403 or other refusals of the request itself, nor after a local error
+// (such as "log in first") that needs another step. Network trouble, 404
+// (a just-created ID), 429 and 5xx can.
+func retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err != nil // a cancelled request may be sent again
+	}
+	if ae, ok := apiclient.AsAPIError(err); ok {
+		switch {
+		case ae.Status == 404, ae.Status == 408, ae.Status == 429, ae.Status >= 500:
+			return true
+		}
+		return false
+	}
+	var (
+		ne net.Error
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &se), errors.As(err, &te):
+		return true // a broken answer may be whole next time
+	case errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, new(retryableError)):
+		return true
+	}
+	return false
+}
+
+// retryableError marks a local error whose retry does help (the embedded
+// sandbox failed to start, a watch gave up after transient failures).
+type retryableError struct{ error }
+
+func (e retryableError) Unwrap() error { return e.error }
+
+// authHint says which credential the API refused and where to set it;
+// "" when err is not a 401/403.
+func (c *common) authHint(err error) string {
+	ae, ok := apiclient.AsAPIError(err)
+	if !ok || !apiclient.AuthFailed(err) {
+		return ""
+	}
+	what := fmt.Sprintf("%d", ae.Status)
+	switch {
+	case ae.Path == "/auth/complete":
+		return "the client ID was refused (" + what + "): set it with --" + flows.FlagClientID + ", " + flows.EnvClientID +
+			" or clientId in the config file, or on the Connect step" + c.sourceNote(flows.FlagClientID)
+	case ae.Path == "/wallets/create-session-key":
+		return "the user's token or the client ID was refused (" + what + "): log in again (Guest login, n); if it persists, check the client ID (--" +
+			flows.FlagClientID + ", " + flows.EnvClientID + ", clientId in the config file)" + c.sourceNote(flows.FlagClientID)
+	}
+	return "the secret key was refused or may not do this (" + what + "): set it with " + flows.EnvSecretKey +
+		", secretKey in the config file, --" + flows.FlagSecretKey + ", or on the Connect step" + c.sourceNote(flows.FlagSecretKey)
+}
+
+// sourceNote says where the current value of a setting came from.
+func (c *common) sourceNote(name string) string {
+	switch src := c.cfg.Source(name); src {
+	case flows.SourceDefault, "":
+		return ""
+	default:
+		return " (the current one came from: " + string(src) + ")"
+	}
+}
+
+// wrapLines wraps s (plain or styled) to w cells: at spaces when it can,
+// inside long words (hashes, hex, URLs) when it must. Every line after the
+// first starts with indent. Nothing is cut.
+func wrapLines(s string, w int, indent string) []string {
+	iw := lipgloss.Width(indent)
+	w = max(w, iw+8)
+	var out []string
+	for n, para := range strings.Split(s, "\n") {
+		limit := w - iw
+		if n == 0 && lipgloss.Width(para) <= w {
+			out = append(out, para) // fits whole on the first line
+			continue
+		}
+		for _, l := range strings.Split(ansi.Wrap(para, limit, "/,"), "\n") {
+			if len(out) > 0 {
+				l = strings.TrimLeft(l, " ")
+			}
+			out = append(out, l)
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		out[i] = indent + out[i]
+	}
+	return out
+}
+
+// styledWrap wraps plain text, then styles each line on its own (a style
+// never spans a line break).
+func (c *common) styledWrap(style func(...string) string, text string, w int, indent string) []string {
+	ls := wrapLines(text, w, indent)
+	for i, l := range ls {
+		lead := ""
+		if i > 0 {
+			lead, l = indent, strings.TrimPrefix(l, indent)
+		}
+		ls[i] = lead + style(l)
+	}
+	return ls
+}
+
+// WrapText is the wrap helper every screen uses for text that must be
+// shown whole (failure reasons, server messages): terminal-safe, wrapped
+// to w cells, continuation lines indented.
+func (c *common) WrapText(style func(...string) string, text string, w int, indent string) []string {
+	return c.styledWrap(style, apiclient.Printable(text), w, indent)
 }

@@ -104,7 +104,7 @@ func TestLettersTypeIntoFields(t *testing.T) {
 	if got := m.screens[connectScreen].(*connect).client.Value(); got != "qcxia?" {
 		t.Fatalf("field value %q, want the letters typed", got)
 	}
-	if m.inspect || m.help.ShowAll || m.active != connectScreen || len(clip.got) != 0 {
+	if m.inspect || m.helpOn || m.active != connectScreen || len(clip.copies()) != 0 {
 		t.Fatal("a letter shortcut fired while typing")
 	}
 	// Outside fields (mode row) q quits.
@@ -113,7 +113,7 @@ func TestLettersTypeIntoFields(t *testing.T) {
 		t.Fatal("mode row captures")
 	}
 	d.key("?")
-	if !m.help.ShowAll {
+	if !m.helpOn {
 		t.Fatal("? did not open full help outside fields")
 	}
 	d.key("q")
@@ -294,8 +294,8 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	// c copies the send's ID (results have the focus after sending).
 	d.key("c")
 	d.pump(50 * time.Millisecond)
-	if len(clip.got) != 1 || clip.got[0] != m.c.sess.sendIDs[0] {
-		t.Fatalf("copied %q, want the send ID", clip.got)
+	if got := clip.copies(); len(got) != 1 || got[0] != m.c.sess.sendIDs[0] {
+		t.Fatalf("copied %q, want the send ID", got)
 	}
 	if !strings.Contains(m.status, "copied send transaction ID") {
 		t.Fatalf("status %q", m.status)
@@ -303,12 +303,12 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	// x copies the send request as curl with the secret masked.
 	d.key("x")
 	d.pump(50 * time.Millisecond)
-	curl := clip.got[len(clip.got)-1]
+	curl := clip.copies()[len(clip.copies())-1]
 	if !strings.HasPrefix(curl, "curl ") || !strings.Contains(curl, "/wallets/send") || strings.Contains(curl, m.c.client.SecretKey) {
 		t.Fatalf("curl export: %s", curl)
 	}
 	// No clipboard: OSC 52, and the status line says so.
-	clip.fail = true
+	clip.setFail(true)
 	d.key("c")
 	d.pump(50 * time.Millisecond)
 	if !strings.Contains(m.status, "OSC 52") || !strings.Contains(m.status, "also on screen") {
@@ -320,7 +320,7 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	if !strings.Contains(m.status, "OSC 52") || !strings.Contains(m.status, "i shows it") {
 		t.Fatalf("status %q, want OSC 52 and a pointer to the inspector", m.status)
 	}
-	clip.fail = false
+	clip.setFail(false)
 	// Activity lists both transactions; enter shows details with the raw
 	// request, secrets masked.
 	d.key("a")
@@ -337,11 +337,11 @@ func TestActivityCopyAndCurl(t *testing.T) {
 		t.Fatalf("token not shown masked:\n%s", v)
 	}
 	// x on the activity screen: the request that made the selected tx.
-	clip.fail = false
+	clip.setFail(false)
 	d.key("x")
 	d.pump(50 * time.Millisecond)
-	curl = clip.got[len(clip.got)-1]
-	if !strings.Contains(curl, "/wallets/create-session-key") || strings.Contains(curl, m.c.sess.login.Token) || !strings.Contains(curl, "Bearer eyJhbGci…") {
+	curl = clip.copies()[len(clip.copies())-1]
+	if !strings.Contains(curl, "/wallets/create-session-key") || strings.Contains(curl, m.c.sess.login.Token) || !strings.Contains(curl, `"Authorization: Bearer $WALLETCONSOLE_USER_TOKEN"`) {
 		t.Fatalf("activity curl: %s", curl)
 	}
 	d.key("esc")
@@ -357,8 +357,8 @@ func TestActivityCopyAndCurl(t *testing.T) {
 	if v = d.view(); !strings.Contains(v, "Inspector · send") || !strings.Contains(v, "POST") {
 		t.Fatalf("inspector:\n%s", v)
 	}
-	// ... including the request as curl, masked.
-	if !strings.Contains(v, "as curl (secrets masked") || !strings.Contains(v, "curl -sS -X POST") || strings.Contains(v, m.c.client.SecretKey) {
+	// ... including the request as curl, credentials as variables.
+	if !strings.Contains(v, "as curl (x copies it; it runs as pasted") || !strings.Contains(v, "curl -sS --fail -X POST") || strings.Contains(v, m.c.client.SecretKey) {
 		t.Fatalf("inspector curl:\n%s", v)
 	}
 }
@@ -426,7 +426,7 @@ func TestEveryScreenFits(t *testing.T) {
 			assertFits(t, m.View(), size[0], size[1])
 			m.inspect = false
 			m.banners[id] = strings.Repeat("a long error message ", 10)
-			m.help.ShowAll = true
+			m.helpOn = true
 			m.Update(nil)
 			assertFits(t, m.View(), size[0], size[1])
 		}

@@ -62,7 +62,7 @@ func (m *Model) steps() []stepLine {
 		key.state = stepDone
 		key.values = []string{apiclient.Checksum(sess.key.Address)}
 		if sess.key.Identifier != "" {
-			key.note = sess.key.Identifier
+			key.note = apiclient.Printable(sess.key.Identifier)
 		}
 	}
 	out = append(out, key)
@@ -171,6 +171,7 @@ func (m *Model) summaryView(w int) string {
 		}
 		lines = append(lines, line)
 		for _, v := range s.values {
+			v = apiclient.Printable(v)
 			vs := st.Address
 			if s.id == grantScreen || s.id == sendScreen {
 				vs = st.Hash
@@ -197,7 +198,7 @@ func (m *Model) summaryCompact(w int) []string {
 		}
 		line := m.stepMark(s) + " " + st.Label.Render(s.title)
 		for _, v := range s.values {
-			line += " " + st.Address.Render(apiclient.ShortHex(v))
+			line += " " + st.Address.Render(apiclient.ShortHex(apiclient.Printable(v)))
 		}
 		if s.note != "" && s.id != sessionKeyScreen {
 			line += " " + m.noteView(s)

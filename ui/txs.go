@@ -13,12 +13,24 @@ import (
 
 // txRow is one transaction of this run, as the console last saw it.
 type txRow struct {
-	id      string
-	kind    string // grant | send | call
-	tx      apiclient.Transaction
-	started time.Time // when the write returned its ID
-	ended   time.Time // when a final state was seen (zero while pending)
-	pollErr string    // last polling error, "" when the last poll worked
+	id       string
+	kind     string // grant | send | call
+	tx       apiclient.Transaction
+	started  time.Time // when the write returned its ID
+	ended    time.Time // when a final state was seen (zero while pending)
+	pollErr  string    // last polling error, "" when the last poll worked
+	unknown  bool      // the API answered 404 for the ID (and nothing since)
+	stopped  bool      // the watch gave up (r on the owner step watches again)
+	nextPoll time.Time // when the next poll goes after a failure (zero: none due)
+}
+
+// statusText is the status word shown: the API's, or UNKNOWN while the API
+// answers 404 for the ID.
+func (r *txRow) statusText() string {
+	if r.unknown && !r.final() {
+		return "UNKNOWN"
+	}
+	return string(r.status())
 }
 
 func (r *txRow) status() apiclient.TxStatus {
@@ -112,6 +124,16 @@ func (m watchFailedMsg) ownerScreen() screenID {
 	return sendScreen
 }
 
+// explorerTxURL is the explorer page of a transaction, only on a real
+// chain: live mode, and the API did not announce itself as a sandbox
+// (/v1/sandbox/info) — a sandbox's chain 84532 is not Base Sepolia.
+func (c *common) explorerTxURL(hash string) string {
+	if c.cfg.Mode != flows.ModeLive || c.sess.sandbox != nil || !c.sess.sbReady {
+		return ""
+	}
+	return explorerTxURL(c.chainID(), hash)
+}
+
 // explorerTxURL is a block explorer page for a transaction on a known
 // public chain ("" otherwise). Printed as plain text: lipgloss v1 miscounts
 // OSC 8 links.
@@ -141,6 +163,22 @@ type watch struct {
 	fails   int
 	ctx     context.Context
 	cancel  context.CancelFunc
+}
+
+// waitCmd delivers msg after d, or nothing once ctx ends: unlike tea.Tick
+// it leaves no goroutine behind when the watch stops or the console quits
+// (a Retry-After may be a minute).
+func waitCmd(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			return msg
+		}
+	}
 }
 
 func pollTxCmd(ctx context.Context, r *flows.Runner, id string, gen int) tea.Cmd {
