@@ -59,8 +59,8 @@ func TestConnectValidationAndMasking(t *testing.T) {
 		t.Fatalf("no validation message beside the secret field:\n%s", v)
 	}
 	c := m.screens[connectScreen].(*connect)
-	if c.focus != 3 {
-		t.Fatalf("focus on %d, want the secret key (3)", c.focus)
+	if c.form.Index() != 3 {
+		t.Fatalf("focus on %d, want the secret key (3)", c.form.Index())
 	}
 	d.typeText("sk_typed_secret_value")
 	v = d.view()
