@@ -234,12 +234,12 @@ func (s *connect) sandboxCredentials() []string {
 	if s.reveal || s.c.reveal {
 		secret = cl.SecretKey
 	}
-	export := "export " + flows.EnvAPIURL + "=" + cl.BaseURL + " " + flows.EnvClientID + "=" + cl.ClientID + " " + flows.EnvSecretKey + "=" + secret
+	export := s.exportLine()
 	lines := []string{"",
 		st.Label.Render("Sandbox credentials") + st.Subtle.Render(" (throwaway: this run only)"),
 		"  client ID   " + cl.ClientID,
 		"  secret key  " + secret,
-		st.Subtle.Render("  to use them from another shell while the console runs:"),
+		st.Subtle.Render("  to use them from another shell while the console runs (c copies it):"),
 	}
 	for _, l := range strings.Split(ansi.Hardwrap(export, max(s.w-4, 20), false), "\n") {
 		lines = append(lines, "  "+st.Code.Render(l))
@@ -248,6 +248,30 @@ func (s *connect) sandboxCredentials() []string {
 		lines = append(lines, st.Subtle.Render("  (secret masked: ctrl+t shows it so the line runs as pasted)"))
 	}
 	return lines
+}
+
+// exportLine points another shell at the running sandbox; the secret is
+// masked unless the user asked to see it.
+func (s *connect) exportLine() string {
+	cl := s.c.client
+	secret := apiclient.MaskSecret(cl.SecretKey)
+	if s.reveal || s.c.reveal {
+		secret = cl.SecretKey
+	}
+	return "export " + flows.EnvAPIURL + "=" + cl.BaseURL + " " + flows.EnvClientID + "=" + cl.ClientID + " " + flows.EnvSecretKey + "=" + secret
+}
+
+// copyTarget: c copies the sandbox's export line (as shown: masked unless
+// revealed).
+func (s *connect) copyTarget() (string, string, bool) {
+	if s.c.client == nil || s.c.cfg.Mode == flows.ModeLive || !s.c.sess.sbReady {
+		return "", "", false
+	}
+	label := "export line (secret masked; ctrl+t first to copy it whole)"
+	if s.reveal || s.c.reveal {
+		label = "export line (secret REVEALED)"
+	}
+	return label, s.exportLine(), true
 }
 
 // sync keeps the focused row in view (called from Update and SetSize).

@@ -127,8 +127,11 @@ func (f *field) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	before := f.in.Value()
-	if k, ok := msg.(tea.KeyMsg); ok && f.pristine && k.Type == tea.KeyRunes && !k.Paste {
-		f.in.SetValue("") // the default is replaced by what is typed
+	if k, ok := msg.(tea.KeyMsg); ok && f.pristine {
+		f.pristine = false
+		if k.Type == tea.KeyRunes && !k.Paste {
+			f.in.SetValue("") // the default is replaced by what is typed
+		}
 	}
 	var cmd tea.Cmd
 	f.in, cmd = f.in.Update(msg)

@@ -124,7 +124,15 @@ func (m *permissionsModel) viewBottom(w int) []string {
 	case m.summary != "":
 		line = st.Error.Render("✗ " + m.summary + " (ctrl+s again when fixed)")
 	case m.status != "" && m.statusErr:
-		line = st.Error.Render(m.status)
+		// the whole reason (a path, a missing directory), wrapped
+		parts := strings.Split(ansi.Wrap(m.status, max(w, 10), " /"), "\n")
+		if len(parts) > 3 {
+			parts = append(parts[:2], ansi.Truncate(parts[2], max(w-1, 1), "")+"…")
+		}
+		for i := range parts {
+			parts[i] = st.Error.Render(parts[i])
+		}
+		line = strings.Join(parts, "\n")
 	case m.status != "":
 		line = st.Status.Render(m.status)
 	default:
