@@ -197,22 +197,6 @@ func isDecimalLiteral(s string) bool {
 	return allDigits(whole) && allDigits(frac)
 }
 
-// trimFracZeros drops trailing fractional zeros ("1.500" → "1.5", "2." → "2").
-func trimFracZeros(s string) string {
-	whole, frac, ok := strings.Cut(s, ".")
-	if !ok {
-		return s
-	}
-	frac = strings.TrimRight(frac, "0")
-	if whole == "" {
-		whole = "0"
-	}
-	if frac == "" {
-		return whole
-	}
-	return whole + "." + frac
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

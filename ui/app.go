@@ -296,10 +296,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.goTo(msg.to)
 		}
 		return nil
-	case goBackMsg:
-		return m.back()
-	case copyMsg:
-		return m.copy(msg.label, msg.value, onScreen)
 	case copyDoneMsg:
 		m.status = msg.text
 		return nil

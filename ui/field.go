@@ -46,7 +46,8 @@ func (f *field) withValue(v string) *field { f.in.SetValue(v); f.in.CursorEnd();
 // withDefault sets a filled-in default ("0") that the first typed
 // character replaces, so typing 0.001 gives 0.001, not 00.001.
 func (f *field) withDefault(v string) *field {
-	f.withValue(v)
+	f.in.SetValue(v)
+	f.in.CursorEnd()
 	f.pristine = true
 	return f
 }

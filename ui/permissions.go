@@ -344,13 +344,13 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Preview), key.Matches(msg, m.keys.Cancel):
 			m.pvOnly = false
 		case key.Matches(msg, m.keys.PgUp):
-			m.pv.vp.HalfViewUp()
+			m.pv.vp.HalfPageUp()
 		case key.Matches(msg, m.keys.PgDown):
-			m.pv.vp.HalfViewDown()
+			m.pv.vp.HalfPageDown()
 		case key.Matches(msg, m.keys.Prev):
-			m.pv.vp.LineUp(1)
+			m.pv.vp.ScrollUp(1)
 		case key.Matches(msg, m.keys.Next):
-			m.pv.vp.LineDown(1)
+			m.pv.vp.ScrollDown(1)
 		}
 		return nil
 	}
@@ -371,10 +371,10 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, m.keys.PgUp):
-		m.pv.vp.HalfViewUp()
+		m.pv.vp.HalfPageUp()
 		return nil
 	case key.Matches(msg, m.keys.PgDown):
-		m.pv.vp.HalfViewDown()
+		m.pv.vp.HalfPageDown()
 		return nil
 	case msg.Type == tea.KeyEsc && m.form.Editing():
 		m.form.Blur() // leave the field; tab returns to it

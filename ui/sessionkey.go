@@ -64,7 +64,7 @@ func newSessionKey(c *common) *sessionKey {
 		}
 		return nil
 	})
-	ident.withValue(fmt.Sprintf("session-key-%d", c.now().UnixMilli()))
+	ident = ident.withValue(fmt.Sprintf("session-key-%d", c.now().UnixMilli()))
 	return &sessionKey{c: c, ident: ident, form: newGroup(ident), keys: sessionKeyKeys{
 		Create: key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "create key")),
 		Pick:   key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "use this key")),
