@@ -276,7 +276,7 @@ func decodeLimit(dst **apiclient.UsageLimit) fieldFunc {
 			"limit":  decodeDecimal(&l.Limit),
 			"period": decodeDecimal(&l.Period),
 		}, []string{"limitType", "limit", "period"})
-		// api-v1.md §4: absent limit and period are 0.
+		// docs/api.md §4: absent limit and period are 0.
 		if l.Limit == "" {
 			l.Limit = "0"
 		}
@@ -303,7 +303,7 @@ func decodeConstraint(pe *pathErrors, raw json.RawMessage, path string, c *apicl
 		"limit":    decodeLimit(&c.Limit),
 	}, []string{"condition", "index", "refValue", "limit"})
 	if c.RefValue == "" {
-		c.RefValue = zeroWord // api-v1.md §4: omitted refValue is the zero word
+		c.RefValue = zeroWord // docs/api.md §4: omitted refValue is the zero word
 	}
 }
 

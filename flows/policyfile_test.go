@@ -11,7 +11,7 @@ import (
 	"walletconsole/apiclient"
 )
 
-// The example of api-v1.md §4, verbatim.
+// The example of docs/api.md §4, verbatim.
 const apiExample = `{"grantFullPermissions": false,
  "callPolicies": [{"target": "0x3333333333333333333333333333333333333333", "selector": "0xa9059cbb", "constraints": [
   {"condition": 1, "index": 0, "refValue": "0x0000000000000000000000004444444444444444444444444444444444444444"},

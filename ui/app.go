@@ -427,7 +427,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 }
 
 // setKeyStates disables letter shortcuts while a field has focus, so they
-// type letters and leave the footer (style.md §3).
+// type letters and leave the footer (docs/architecture.md, Conventions).
 func (m *Model) setKeyStates() {
 	typing := m.screens[m.active].Capturing()
 	for _, b := range m.keys.letters() {

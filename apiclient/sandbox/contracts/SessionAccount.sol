@@ -15,7 +15,7 @@ pragma solidity 0.8.37;
 /// signer replaces the old one and starts with fresh usage.
 contract SessionAccount {
     // ------------------------------------------------------------------
-    // Types (exactly the shapes of api-v1.md §5)
+    // Types (exactly the shapes of docs/api.md §5)
     // ------------------------------------------------------------------
 
     /// limitType: 0 Unlimited, 1 Lifetime (cumulative cap), 2 Allowance
