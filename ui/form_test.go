@@ -414,3 +414,104 @@ func TestPermissionsLoadShowsFullAccessContradiction(t *testing.T) {
 		t.Errorf("contradiction not resolved by turning full access off:\n%s", v)
 	}
 }
+
+// The per-step keys of docs/keys.md on the form screens, on the real
+// models: Connect, Session key and Send (Permissions' keys are in
+// permissions_test.go).
+func TestDocumentedKeysOnFormScreens(t *testing.T) {
+	t.Run("Connect", func(t *testing.T) {
+		m, _ := openScreen(t, connectScreen, 60, 15)
+		c := m.screens[connectScreen].(*connect)
+		for _, k := range []string{"right", "left", " "} {
+			before := c.live
+			m.Update(coreKeyOr(k))
+			if c.live == before {
+				t.Errorf("%q on the Mode row did not switch sandbox/live", k)
+			}
+		}
+		press(m, "tab", "tab", "tab") // API URL, client ID, secret key
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("sk_typed")})
+		if strings.Contains(frame(m), "sk_typed") {
+			t.Error("secret key shown before ctrl+t")
+		}
+		press(m, "ctrl+t")
+		if !strings.Contains(frame(m), "sk_typed") {
+			t.Errorf("ctrl+t did not show the secret key:\n%s", frame(m))
+		}
+		press(m, "shift+tab")
+		if c.form.Focused() != Field(c.client) {
+			t.Error("shift+tab did not go back a field")
+		}
+	})
+	t.Run("Session key", func(t *testing.T) {
+		m, _ := openScreen(t, sessionKeyScreen, 60, 15)
+		sk := m.screens[sessionKeyScreen].(*sessionKey)
+		press(m, "down")
+		if !sk.inList || sk.sel != 0 {
+			t.Fatalf("↓ did not reach the list (inList %v)", sk.inList)
+		}
+		press(m, "down")
+		if sk.sel != 1 {
+			t.Errorf("↓ in the list: sel %d", sk.sel)
+		}
+		press(m, "up")
+		if sk.sel != 0 {
+			t.Errorf("↑ in the list: sel %d", sk.sel)
+		}
+		press(m, "down", "enter")
+		if m.c.sess.key.Identifier != "ops-bot" {
+			t.Errorf("enter on the list did not use the chosen key: %+v", m.c.sess.key)
+		}
+		m.Update(tea.KeyMsg{Type: tea.KeyCtrlL})
+		if !sk.loading && m.c.runner != nil {
+			t.Error("ctrl+l did not reload the list")
+		}
+	})
+	t.Run("Send", func(t *testing.T) {
+		m, _ := openScreen(t, sendScreen, 60, 15)
+		s := m.screens[sendScreen].(*send)
+		press(m, "ctrl+n")
+		if len(s.rows) != 2 || s.transfer.Index() != 2 {
+			t.Fatalf("ctrl+n: %d rows, focus %d", len(s.rows), s.transfer.Index())
+		}
+		press(m, "ctrl+d")
+		if len(s.rows) != 1 {
+			t.Errorf("ctrl+d: %d rows", len(s.rows))
+		}
+		press(m, "ctrl+t")
+		if !s.callMode || !strings.Contains(frame(m), "[Contract call]") {
+			t.Error("ctrl+t did not switch to the contract call")
+		}
+		press(m, "ctrl+t")
+		if m.active != sendScreen {
+			t.Fatalf("on %s", m.active)
+		}
+		s.results = append(s.results, "second-id")
+		s.inResults, s.sel = true, 0
+		press(m, "down")
+		if s.sel != 1 {
+			t.Errorf("↓ in the sent list: sel %d", s.sel)
+		}
+		press(m, "c")
+		m.Update(nil)
+		if _, v, ok := s.copyTarget(); !ok || v != "second-id" {
+			t.Errorf("c copies %q", v)
+		}
+		press(m, "tab")
+		if s.inResults || s.transfer.Index() != 0 {
+			t.Errorf("tab from the sent list did not go back to the form")
+		}
+	})
+}
+
+func coreKeyOr(k string) tea.KeyMsg {
+	switch k {
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return coreKey(k)
+}
