@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
@@ -33,11 +34,11 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.SetOutput(stderr)
 	flows.RegisterFlags(fs, flows.ConsoleFlags...)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
+		fmt.Fprintln(fs.Output(), "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nKeys: see docs/keys.md (enter, ctrl+s, tab, esc, c, x, i, ?, q, ctrl+c).")
+		fmt.Fprintln(fs.Output(), "\nKeys: enter, ctrl+s, tab, esc, c, x, i, ?, q, ctrl+c; 'walletconsole --keys' prints them all.")
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
@@ -62,33 +63,60 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if cfg.NoColor {
 		th = theme.Plain()
 	}
+	// Before the TUI takes the screen; the alternate screen leaves them
+	// readable after quitting.
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 
 	// Logging: never to the terminal while the TUI runs.
 	log.SetOutput(io.Discard)
 	if cfg.LogFile != "" {
-		setter := &maskingLog{secrets: []string{cfg.SecretKey}}
-		f, err := tea.LogToFileWith(cfg.LogFile, "walletconsole", setter)
+		f, err := openLogFile(cfg.LogFile)
 		if err != nil {
-			fmt.Fprintln(stderr, "walletconsole:", err)
+			fmt.Fprintln(stderr, "walletconsole: --log:", err)
 			return 2
 		}
 		defer f.Close()
+		log.SetOutput(&maskingWriter{w: f, secrets: []string{cfg.SecretKey}})
+		log.SetPrefix("walletconsole ")
+		defer log.SetOutput(io.Discard)
 		log.Printf("start: %s", cfg)
 	}
 
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: embeddedSandbox(sandbox.Options{})})
+	var sandboxes startedSandboxes
+	defer sandboxes.closeAll()
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{}))})
 	defer m.Close()
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
-	if r, ok := stdin.(*os.File); ok {
-		opts = append(opts, tea.WithInput(r))
-	}
-	if w, ok := stdout.(*os.File); ok {
-		opts = append(opts, tea.WithOutput(w))
-	}
+	// Signals reach the program one way only: ctx, which ends on SIGINT or
+	// SIGTERM (main's signal.NotifyContext). bubbletea's own handler is
+	// off: it gets the same SIGTERM, and when the event loop has already
+	// ended its blocking send of QuitMsg is never received, so Run waits
+	// for it forever with the terminal still raw. Nor is ctx given to the
+	// program: a cancelled context kills it, and a killed program leaves
+	// its input reader blocked. Instead ctx's end asks the program to quit
+	// (which restores the terminal: raw mode, alternate screen, cursor,
+	// bracketed paste, mouse), and kills it only if that takes over 2 s.
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithoutSignalHandler()}
 	if cfg.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	_, err = tea.NewProgram(m, opts...).Run()
+	p := tea.NewProgram(m, opts...)
+	ended := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			p.Quit()
+			select {
+			case <-ended:
+			case <-time.After(2 * time.Second):
+				p.Kill()
+			}
+		case <-ended:
+		}
+	}()
+	_, err = p.Run()
+	close(ended)
 	switch {
 	case ctx.Err() != nil:
 		return 130 // interrupted (SIGINT/SIGTERM from outside; ctrl+c in the TUI is a key)
@@ -99,16 +127,53 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return 0
 }
 
-// maskingLog is the log.Default() setter for tea.LogToFileWith that masks
-// secrets on their way to the file: the configured secret key, anything
-// after x-secret-key / Bearer, and JWTs.
-type maskingLog struct {
-	secrets []string
+// startedSandboxes remembers every sandbox the console starts, so that
+// runConsole stops them all, and waits for them, before it returns. The ui
+// stops its sandbox by cancelling its context, which closes it in the
+// background; a start still in flight when the program is killed (SIGTERM
+// during "starting the sandbox") would outlive the command.
+type startedSandboxes struct {
+	mu      sync.Mutex
+	list    []flows.EmbeddedSandbox
+	pending sync.WaitGroup
 }
 
-func (l *maskingLog) SetOutput(w io.Writer) { log.SetOutput(&maskingWriter{w: w, secrets: l.secrets}) }
-func (l *maskingLog) SetPrefix(p string)    { log.SetPrefix(p) }
+func (s *startedSandboxes) track(start flows.SandboxStarter) flows.SandboxStarter {
+	return func(ctx context.Context, clientID, secretKey string) (flows.EmbeddedSandbox, error) {
+		s.pending.Add(1)
+		defer s.pending.Done()
+		sb, err := start(ctx, clientID, secretKey)
+		if err == nil {
+			s.mu.Lock()
+			s.list = append(s.list, sb)
+			s.mu.Unlock()
+		}
+		return sb, err
+	}
+}
 
+// closeAll waits (boundedly) for starts in flight, then closes every
+// sandbox; Close waits for a close already under way.
+func (s *startedSandboxes) closeAll() {
+	done := make(chan struct{})
+	go func() { s.pending.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+	s.mu.Lock()
+	list := s.list
+	s.list = nil
+	s.mu.Unlock()
+	for _, sb := range list {
+		sb.Close()
+	}
+}
+
+// maskingWriter is the debug log's output: it masks secrets on their way
+// to the file (the configured secret key, anything after x-secret-key /
+// Bearer, JWTs, guest session IDs) and escapes control characters, since
+// server text logged raw would act when the log is read in a terminal.
 type maskingWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -130,7 +195,18 @@ func maskLogLine(s string, secrets []string) string {
 		sub := logHeaderRe.FindStringSubmatch(m)
 		return sub[1] + apiclient.MaskSecret(sub[2])
 	})
-	return logJWTRe.ReplaceAllStringFunc(s, apiclient.MaskSecret)
+	s = logJWTRe.ReplaceAllStringFunc(s, apiclient.MaskSecret)
+	return printableLines(apiclient.MaskText(s))
+}
+
+// printableLines is apiclient.Printable for each line, keeping the line
+// breaks themselves.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = apiclient.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {

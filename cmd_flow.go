@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,6 +66,10 @@ type flowGrant struct {
 }
 
 type flowSend struct {
+	// A contract call (--contract) names the contract and method; a plain
+	// send leaves them out.
+	Contract     string   `json:"contract,omitempty"`
+	Method       string   `json:"method,omitempty"`
 	Transactions []flowTx `json:"transactions"`
 }
 
@@ -87,9 +93,16 @@ Runs the seed example's four calls without a UI: guest login (POST
 /auth/complete), a server wallet as session key (POST /wallets/server), the
 user's grant (POST /wallets/create-session-key), and a send by the session key
 from the user's account (POST /wallets/send: 0 ETH to the user, as the seed
-does, or --amount to --to). Waits for the grant and the send to be final
-unless --async. Without a secret key it starts the embedded sandbox on
-loopback.
+does, or --amount to --to), or with --contract a contract call (POST
+/contracts/write). Waits for the grant and the send to be final unless
+--async. Without a secret key it starts the embedded sandbox on loopback.
+
+Example, the scoped ERC-20 grant of examples/policies (sandbox):
+  walletconsole flow --policies examples/policies/erc20-capped-transfer.json \
+    --contract 0x7e57700000000000000000000000000000000001 \
+    --call 'transfer(address,uint256)' \
+    --args '["0x4444444444444444444444444444444444444444", "100e18"]'
+
 
 Progress goes to stderr, results to stdout (one JSON object with --json).
 Exit status: 0 ok, 1 a call or transaction failed, 2 usage or config error.
@@ -108,12 +121,15 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	verbose := fs.Bool("v", false, "print every request as curl on stderr (secrets masked unless --reveal)")
 	to := fs.String("to", "", "send to this `address` instead of the user's own (the seed's choice)")
-	amount := fs.String("amount", "0", "`value` to send from the user's account: 0.01 (ETH), 5 gwei, 1000 wei")
+	amount := fs.String("amount", "0", "`value` to send from the user's account: 0.01 (ETH), 5 gwei, 1000 wei (with --contract: the call's value)")
+	contract := fs.String("contract", "", "call a function of the contract at `address` instead of a plain send (POST /contracts/write)")
+	callSig := fs.String("call", "", "with --contract: the function, e.g. 'transfer(address,uint256)' or 'function transfer(address to, uint256 amount)'")
+	callArgs := fs.String("args", "", "with --contract: the arguments as a JSON `array`, e.g. '[\"0x4444…4444\", \"100e18\"]' (integers in base units: 1000, 100e18, 0x3e8)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), flowUsage)
 		fs.PrintDefaults()
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
@@ -134,6 +150,23 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "walletconsole flow: --amount: %v\n", err)
 		return 2
 	}
+	var call *apiclient.ContractCall
+	switch {
+	case *contract != "":
+		if *to != "" {
+			fmt.Fprintln(stderr, "walletconsole flow: --to is for a plain send; a contract call goes to --contract (put a recipient in --args)")
+			return 2
+		}
+		cc, err := buildCall(*contract, *callSig, *callArgs, wei)
+		if err != nil {
+			fmt.Fprintf(stderr, "walletconsole flow: %v\n", err)
+			return 2
+		}
+		call = &cc
+	case *callSig != "" || *callArgs != "":
+		fmt.Fprintln(stderr, "walletconsole flow: --call and --args need --contract (the contract's address)")
+		return 2
+	}
 	cfg, err := flows.LoadConfig(fs, os.Getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "walletconsole flow: %v\n", err)
@@ -145,6 +178,9 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if *async && cfg.Mode == flows.ModeSandbox {
+		fmt.Fprintln(stderr, "warning: --async with the embedded sandbox: the sandbox and its chain end with this command, so these transaction IDs cannot be looked up afterwards; run 'walletconsole sandbox' and point "+flows.EnvAPIURL+" at it to keep them")
 	}
 	durationSet := false
 	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == flows.FlagDuration })
@@ -172,7 +208,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var logMu sync.Mutex
 	var logw io.Writer
 	if cfg.LogFile != "" {
-		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		f, err := openLogFile(cfg.LogFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "walletconsole flow: --log: %v\n", err)
 			return 2
@@ -188,27 +224,35 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logMu.Lock()
 		defer logMu.Unlock()
 		if logw != nil {
-			fmt.Fprintln(logw, line)
+			fmt.Fprintln(logw, apiclient.Printable(line))
 		}
 		if *verbose {
-			fmt.Fprintln(stderr, "      "+e.Curl(cfg.Reveal))
+			fmt.Fprintln(stderr, "      "+apiclient.Printable(e.Curl(cfg.Reveal)))
 		}
 	}
 
 	res := flowResult{Mode: cfg.Mode, ChainID: cfg.ChainID, Async: *async}
 	start := time.Now()
-	code := doFlow(ctx, cfg, in, payment{toAddr, wei}, *async, onExchange, progress{stderr, *verbose}, &res)
+	code := doFlow(ctx, cfg, in, payment{toAddr, wei, call}, *async, onExchange, progress{stderr, *verbose}, &res)
 	res.TimingsMs.Total = time.Since(start).Milliseconds()
 	res.OK = code == 0
+	if res.User != nil && !cfg.Reveal {
+		// The guest sessionId logs in as the user: a credential.
+		res.User.SessionID = apiclient.MaskSecret(res.User.SessionID)
+	}
+	// The summary is printed on failure too: what was done before the
+	// failure (user, key, transaction IDs) is what one needs to look into it.
 	if *jsonOut {
-		enc := json.NewEncoder(stdout)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.Encode(res)
-	} else if code == 0 {
+		stdout.Write(jsonTerminalSafe(buf.Bytes()))
+	} else {
 		printFlow(stdout, res)
 	}
 	if code != 0 {
-		fmt.Fprintf(stderr, "walletconsole flow: %s failed: %s\n", res.FailedStep, res.Error)
+		fmt.Fprintf(stderr, "walletconsole flow: %s failed: %s\n", res.FailedStep, apiclient.Printable(res.Error))
 	}
 	return code
 }
@@ -236,10 +280,12 @@ func (p progress) end(format string, a ...any) {
 	fmt.Fprintf(p.w, format+"\n", a...)
 }
 
-// payment is what step 4 sends: wei to to ("" = the user, as the seed does).
+// payment is what step 4 sends: wei to to ("" = the user, as the seed
+// does), or, when call is set, that contract call instead.
 type payment struct {
-	to  string
-	wei *big.Int
+	to   string
+	wei  *big.Int
+	call *apiclient.ContractCall
 }
 
 // recipients is the send's body for the user l; nil means the runner's
@@ -256,6 +302,9 @@ func (p payment) recipients(l flows.Login) []apiclient.Recipient {
 }
 
 func (p payment) describe() string {
+	if p.call != nil {
+		return "call " + strings.TrimPrefix(p.call.Method, "function ") + " on " + apiclient.ShortHex(p.call.ContractAddress)
+	}
 	to := "the user"
 	if p.to != "" {
 		to = apiclient.ShortHex(p.to)
@@ -326,7 +375,7 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay paym
 	res.Grant = &flowGrant{flowTx: flowTx{TransactionID: g.TxID}, FullPermissions: g.Request.FullPermissions(),
 		DurationInSeconds: g.Request.DurationInSeconds, CallPolicies: len(g.Request.CallPolicies),
 		TransferPolicies: len(g.Request.TransferPolicies), ExpiresAt: g.ExpiresAt.UTC().Format(time.RFC3339)}
-	res.TimingsMs.Grant = done("tx %s", g.TxID)
+	res.TimingsMs.Grant = done("tx %s", apiclient.Printable(g.TxID))
 
 	if !async {
 		t0 := time.Now()
@@ -338,27 +387,40 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay paym
 		}
 		res.Grant.flowTx = txOf(tx)
 		if tx.Status != apiclient.StatusConfirmed {
-			pr.end("%s", finalWord(tx))
+			pr.end("%s", apiclient.Printable(finalWord(tx)))
 			return fail("grant confirmation", fmt.Errorf("grant %s ended %s: %s", g.TxID, finalWord(tx), orDash(tx.Error())))
 		}
-		pr.end("CONFIRMED in block %s (%s)", tx.Block(), fmtDur(time.Since(t0)))
+		pr.end("CONFIRMED in block %s (%s)", apiclient.Printable(tx.Block()), fmtDur(time.Since(t0)))
 	}
 
-	done = step(4, "send "+pay.describe()+" as the session key (POST /wallets/send)")
-	ids, err := r.Send(ctx, l, k, pay.recipients(l))
+	var ids []string
+	if pay.call != nil {
+		done = step(4, pay.describe()+" as the session key (POST /contracts/write)")
+		ids, err = r.Call(ctx, l, k, []apiclient.ContractCall{*pay.call})
+	} else {
+		done = step(4, "send "+pay.describe()+" as the session key (POST /wallets/send)")
+		ids, err = r.Send(ctx, l, k, pay.recipients(l))
+	}
 	if err != nil {
 		return failed("send", err)
 	}
 	res.Send = &flowSend{}
+	if pay.call != nil {
+		res.Send.Contract, res.Send.Method = pay.call.ContractAddress, pay.call.Method
+	}
 	for _, id := range ids {
 		res.Send.Transactions = append(res.Send.Transactions, flowTx{TransactionID: id})
 	}
-	res.TimingsMs.Send = done("tx %s", strings.Join(ids, ", "))
+	res.TimingsMs.Send = done("tx %s", apiclient.Printable(strings.Join(ids, ", ")))
 	if async {
 		return 0
 	}
 	t0 := time.Now()
-	pr.start("      waiting for the send…")
+	if pay.call != nil {
+		pr.start("      waiting for the call…")
+	} else {
+		pr.start("      waiting for the send…")
+	}
 	txs, err := r.WatchAll(ctx, ids, nil)
 	res.TimingsMs.SendConfirm = time.Since(t0).Milliseconds()
 	for i, tx := range txs {
@@ -372,11 +434,11 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay paym
 	}
 	for _, tx := range txs {
 		if tx.Status != apiclient.StatusConfirmed {
-			pr.end("%s", finalWord(tx))
+			pr.end("%s", apiclient.Printable(finalWord(tx)))
 			return fail("send confirmation", fmt.Errorf("send %s ended %s: %s", tx.ID, finalWord(tx), orDash(tx.Error())))
 		}
 	}
-	pr.end("CONFIRMED in block %s (%s)", txs[len(txs)-1].Block(), fmtDur(time.Since(t0)))
+	pr.end("CONFIRMED in block %s (%s)", apiclient.Printable(txs[len(txs)-1].Block()), fmtDur(time.Since(t0)))
 	return 0
 }
 
@@ -394,8 +456,11 @@ func orDash(s string) string {
 	return s
 }
 
+// printFlow prints the summary. Every value that came from the server or
+// the chain goes through Printable: a revert reason must not be able to
+// move the cursor, set the title or print a fake status line.
 func printFlow(w io.Writer, r flowResult) {
-	row := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k, apiclient.Printable(v)) }
 	row("mode", fmt.Sprintf("%s  %s  chain %d", r.Mode, r.APIURL, r.ChainID))
 	if r.User != nil {
 		row("user", r.User.Address)
@@ -416,6 +481,9 @@ func printFlow(w io.Writer, r flowResult) {
 		if t.BlockNumber != "" {
 			s += "  block " + t.BlockNumber
 		}
+		if t.ErrorMessage != "" {
+			s += "  reason: " + t.ErrorMessage
+		}
 		return s
 	}
 	if r.Grant != nil {
@@ -427,8 +495,13 @@ func printFlow(w io.Writer, r flowResult) {
 		row("grant", fmt.Sprintf("%s, %ds, expires %s", perm, r.Grant.DurationInSeconds, r.Grant.ExpiresAt))
 	}
 	if r.Send != nil {
+		label := "send tx"
+		if r.Send.Method != "" {
+			row("call", r.Send.Method+" on "+r.Send.Contract)
+			label = "call tx"
+		}
 		for _, t := range r.Send.Transactions {
-			row("send tx", tx(t))
+			row(label, tx(t))
 		}
 	}
 	t := r.TimingsMs
@@ -442,6 +515,118 @@ func printFlow(w io.Writer, r flowResult) {
 	}
 	row("timings", strings.Join(parts, ", "))
 	row("total", fmt.Sprintf("%dms", t.Total))
+	if !r.OK {
+		row("result", "FAILED at "+r.FailedStep+": "+r.Error)
+	}
+}
+
+// jsonTerminalSafe escapes, inside encoded JSON, the characters
+// encoding/json leaves raw but a terminal may act on: DEL, C1 controls and
+// bidi overrides (C0, U+2028 and U+2029 are escaped already). They can only
+// occur inside strings, where \uXXXX means the same text.
+func jsonTerminalSafe(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b))
+	for _, r := range string(b) {
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+			r == 0x200e || r == 0x200f || r == 0x061c {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.Bytes()
+}
+
+// buildCall reads --contract, --call and --args into one contract call,
+// checking each argument against its type in the signature.
+func buildCall(contract, sig, argsJSON string, value *big.Int) (apiclient.ContractCall, error) {
+	addr, err := apiclient.ParseAddress(contract)
+	if err != nil {
+		return apiclient.ContractCall{}, fmt.Errorf("--contract: %w", err)
+	}
+	if strings.TrimSpace(sig) == "" {
+		return apiclient.ContractCall{}, errors.New("--contract needs --call: the function to call, e.g. 'transfer(address,uint256)'")
+	}
+	sel, err := flows.ParseSelector(sig)
+	if err != nil {
+		return apiclient.ContractCall{}, fmt.Errorf("--call: %w", err)
+	}
+	if !sel.Known() {
+		return apiclient.ContractCall{}, fmt.Errorf("--call: %s is a bare selector; write the signature, e.g. 'transfer(address,uint256)'", sel.Hex)
+	}
+	var raw []json.RawMessage
+	if strings.TrimSpace(argsJSON) != "" {
+		if err := json.Unmarshal([]byte(argsJSON), &raw); err != nil {
+			return apiclient.ContractCall{}, fmt.Errorf("--args: want a JSON array such as '[\"0x4444…4444\", \"100e18\"]': %v", err)
+		}
+	}
+	if len(raw) != len(sel.Args) {
+		return apiclient.ContractCall{}, fmt.Errorf("--args: %s takes %d argument(s), %d given", sel.Signature, len(sel.Args), len(raw))
+	}
+	params := make([]any, len(raw))
+	for i, a := range sel.Args {
+		p, err := callParam(a.Type, raw[i])
+		if err != nil {
+			return apiclient.ContractCall{}, fmt.Errorf("--args: argument %d (%s): %w", i+1, a.Type, err)
+		}
+		params[i] = p
+	}
+	cc := apiclient.ContractCall{ContractAddress: addr.Hex(), Method: sel.Full(), Params: params}
+	if value != nil && value.Sign() > 0 {
+		cc.Value = apiclient.Dec(value)
+	}
+	return cc, nil
+}
+
+// callParam turns one --args element into the API's form: addresses in
+// EIP-55, integers as decimal strings (ParseArgAmount's forms: 1000,
+// 100e18, 0x3e8), bools as bools; other types pass through as given.
+func callParam(typ string, raw json.RawMessage) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	text := ""
+	switch x := v.(type) {
+	case string:
+		text = x
+	case json.Number:
+		text = x.String()
+	}
+	switch {
+	case typ == "address":
+		a, err := apiclient.ParseAddress(text)
+		if err != nil {
+			return nil, err
+		}
+		return a.Hex(), nil
+	case strings.HasPrefix(typ, "uint") && !strings.Contains(typ, "["):
+		n, err := flows.ParseArgAmount(text)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := flows.EncodeRefValue(typ, n.String()); err != nil {
+			return nil, err
+		}
+		return n.String(), nil
+	case strings.HasPrefix(typ, "int") && !strings.Contains(typ, "["):
+		if _, err := flows.EncodeRefValue(typ, text); err != nil {
+			return nil, err
+		}
+		return strings.TrimSpace(text), nil
+	case typ == "bool":
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+		if text == "true" || text == "false" {
+			return text == "true", nil
+		}
+		return nil, fmt.Errorf("%s is not true or false", raw)
+	}
+	return v, nil
 }
 
 func fmtDur(d time.Duration) string {

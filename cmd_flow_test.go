@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -336,5 +337,234 @@ func TestFlowPaysWithinPolicy(t *testing.T) {
 	code, _, stderr = runFlowT(t, append(common, "--amount", "0.02")...)
 	if code != 1 || !strings.Contains(stderr, "MaxValueExceeded") {
 		t.Errorf("0.02 ETH: exit %d\n%s", code, stderr)
+	}
+}
+
+// readmeCommand finds the README's command line that starts with prefix and
+// splits it as a shell would (single quotes only, which is all it uses).
+func readmeCommand(t *testing.T, prefix string) []string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		var args []string
+		var cur strings.Builder
+		quoted, inWord := false, false
+		for _, r := range line {
+			switch {
+			case r == '\'':
+				quoted, inWord = !quoted, true
+			case r == ' ' && !quoted:
+				if inWord {
+					args = append(args, cur.String())
+					cur.Reset()
+					inWord = false
+				}
+			default:
+				cur.WriteRune(r)
+				inWord = true
+			}
+		}
+		if inWord {
+			args = append(args, cur.String())
+		}
+		return args
+	}
+	t.Fatalf("README has no line starting %q", prefix)
+	return nil
+}
+
+// The README's ERC-20 example passes end to end against the embedded
+// sandbox, exactly as written; one token over the per-call cap fails on
+// chain, and the summary (with the reason) is printed on failure too.
+func TestFlowReadmeERC20Example(t *testing.T) {
+	isolateEnv(t)
+	args := readmeCommand(t, "walletconsole flow --policies examples/policies/erc20-capped-transfer.json")
+	if args[0] != "walletconsole" || args[1] != "flow" {
+		t.Fatalf("README command %q", args)
+	}
+	code, stdout, stderr := runFlowT(t, args[2:]...)
+	if code != 0 {
+		t.Fatalf("README example: exit %d\nstderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+	}
+	for _, want := range []string{"call          function transfer(address to, uint256 amount) on 0x7e57700000000000000000000000000000000001", "call tx", "CONFIRMED"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "(POST /contracts/write)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+
+	over := append([]string(nil), args[2:]...)
+	over[len(over)-1] = strings.Replace(over[len(over)-1], `"100e18"`, `"101e18"`, 1)
+	code, stdout, stderr = runFlowT(t, over...)
+	if code != 1 {
+		t.Fatalf("101 TST: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"user          0x", "grant tx", "call tx", "FAILED", "reason: ", "result        FAILED at send confirmation: "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("failure summary lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestFlowContractUsageErrors(t *testing.T) {
+	isolateEnv(t)
+	const tok = "0x7e57700000000000000000000000000000000001"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--call", "transfer(address,uint256)"}, "--call and --args need --contract"},
+		{[]string{"--contract", tok}, "--contract needs --call"},
+		{[]string{"--contract", "0x12", "--call", "f()"}, "--contract: "},
+		{[]string{"--contract", tok, "--call", "transfer(address,uint256)", "--args", `["0x4444444444444444444444444444444444444444"]`}, "takes 2 argument(s), 1 given"},
+		{[]string{"--contract", tok, "--call", "transfer(address,uint256)", "--args", `0x44, 5`}, "--args: want a JSON array"},
+		{[]string{"--contract", tok, "--call", "transfer(address,uint256)", "--args", `["0x44", "5"]`}, "argument 1 (address)"},
+		{[]string{"--contract", tok, "--call", "transfer(address,uint256)", "--args", `["0x4444444444444444444444444444444444444444", "-5"]`}, "argument 2 (uint256)"},
+		{[]string{"--contract", tok, "--call", "0x12345678"}, "bare selector"},
+		{[]string{"--contract", tok, "--call", "f()", "--to", tok}, "--to is for a plain send"},
+	} {
+		code, stdout, stderr := runFlowT(t, tc.args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d stdout %q stderr %q, want %q", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	cc, err := buildCall(tok, "transfer(address,uint256)", `["0x4444444444444444444444444444444444444444", 1000]`, nil)
+	if err != nil || cc.Params[0] != "0x4444444444444444444444444444444444444444" || cc.Params[1] != "1000" || cc.Method != "function transfer(address to, uint256 amount)" {
+		t.Errorf("buildCall %+v %v", cc, err)
+	}
+}
+
+func TestFlowAsyncSandboxWarns(t *testing.T) {
+	isolateEnv(t)
+	code, _, stderr := runFlowT(t, "--async")
+	if code != 0 || !strings.Contains(stderr, "warning: --async with the embedded sandbox: the sandbox and its chain end with this command") {
+		t.Errorf("exit %d stderr:\n%s", code, stderr)
+	}
+}
+
+// hostileAPI is just enough of the API for `flow`, answering with text a
+// hostile or broken server might send: escape sequences in the revert
+// reason and IDs, C1 controls and a bidi override.
+func hostileAPI(t *testing.T) *httptest.Server {
+	const user, key = "0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"
+	const evil = "\x1b]0;pwned\x07\x1b[32mCONFIRMED\x1b[0m \u009b2J \u202eDEMRIFNOC"
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v1/auth/complete":
+			io.WriteString(w, `{"isNewUser":true,"token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlX2hlcmVfbG9uZw","type":"guest","walletAddress":"`+user+`"}`)
+		case r.URL.Path == "/v1/wallets/server":
+			io.WriteString(w, `{"result":{"address":"`+key+`","profiles":[{"type":"server","identifier":"k"}]}}`)
+		case r.URL.Path == "/v1/wallets/create-session-key":
+			io.WriteString(w, `{"transactionId":"grant"}`)
+		case r.URL.Path == "/v1/wallets/send":
+			io.WriteString(w, `{"result":{"transactionIds":["send"]}}`)
+		case r.URL.Path == "/v1/transactions/grant":
+			io.WriteString(w, `{"result":{"id":"grant","status":"CONFIRMED","transactionHash":"0xab","blockNumber":"3"}}`)
+		case r.URL.Path == "/v1/transactions/send":
+			io.WriteString(w, `{"result":{"id":"send","status":"FAILED","errorMessage":`+enc(evil)+`}}`)
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func rawControls(s string) []rune {
+	var bad []rune
+	for _, r := range s {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) {
+			bad = append(bad, r)
+		}
+	}
+	return bad
+}
+
+// Nothing the server sends reaches the terminal raw: the summary, the
+// progress, the error line, -v and --json; and the guest sessionId is
+// masked in -v, --log and --json.
+func TestFlowServerTextIsPrintableAndSessionIDMasked(t *testing.T) {
+	isolateEnv(t)
+	srv := hostileAPI(t)
+	logPath := filepath.Join(t.TempDir(), "flow.log")
+	os.WriteFile(logPath, nil, 0o644)
+	os.Chmod(logPath, 0o644)
+	common := []string{"--api-url", srv.URL + "/v1", "--client-id", "cid", "--log", logPath}
+	t.Setenv(flows.EnvSecretKey, "sk_test_0123456789abcdef0123456789")
+	code, stdout, stderr := runFlowT(t, append(common, "-v")...)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if bad := rawControls(stdout + stderr); len(bad) > 0 {
+		t.Errorf("raw control characters %q reached the terminal:\nstdout %q\nstderr %q", bad, stdout, stderr)
+	}
+	if !strings.Contains(stdout, `reason: \x1b]0;pwned\x07`) || !strings.Contains(stderr, `\x1b[32mCONFIRMED`) {
+		t.Errorf("the reason is not shown escaped:\n%s\n%s", stdout, stderr)
+	}
+	code, jsonOut, stderr := runFlowT(t, append(common, "--json")...)
+	if code != 1 || len(rawControls(jsonOut)) > 0 {
+		t.Errorf("--json: exit %d, raw controls %q", code, rawControls(jsonOut))
+	}
+	var res flowResult
+	if err := json.Unmarshal([]byte(jsonOut), &res); err != nil {
+		t.Fatalf("--json is not JSON: %v\n%s", err, jsonOut)
+	}
+	if res.Send == nil || !strings.HasPrefix(res.Send.Transactions[0].ErrorMessage, "\x1b]0;pwned") {
+		t.Errorf("JSON must carry the reason exactly (escaped as JSON): %+v", res.Send)
+	}
+	// The session ID sent is a credential: nowhere in full.
+	sid := res.User.SessionID
+	if !strings.HasPrefix(sid, "session-…") {
+		t.Errorf("--json sessionId %q not masked", sid)
+	}
+	logb, _ := os.ReadFile(logPath)
+	re := regexp.MustCompile(`session-[0-9a-f]{32}`)
+	for name, s := range map[string]string{"-v": stderr, "--json": jsonOut, "--log": string(logb), "stdout": stdout} {
+		if m := re.FindString(s); m != "" {
+			t.Errorf("%s shows a guest session ID in full: %s", name, m)
+		}
+	}
+	if !strings.Contains(string(logb), `"sessionId":"session-…`) {
+		t.Errorf("log lacks the masked login body:\n%s", logb)
+	}
+	if st, _ := os.Stat(logPath); st.Mode().Perm() != 0o600 {
+		t.Errorf("log mode %v, want 0600", st.Mode().Perm())
+	}
+	// With --reveal the user asked: the -v curl shows it.
+	_, _, stderr = runFlowT(t, append(common, "-v", "--reveal")...)
+	if re.FindString(stderr) == "" {
+		t.Error("--reveal -v does not show the session ID")
+	}
+}
+
+func TestFlowSecretKeyFlagWarnsAndPlainHTTPRefused(t *testing.T) {
+	isolateEnv(t)
+	code, _, stderr := runFlowT(t, "--api-url", "http://api.example.com/v1", "--client-id", "c", "--secret-key", "sk_live_0123456789abcdef")
+	if code != 2 || !strings.Contains(stderr, "unencrypted") || !strings.Contains(stderr, "--insecure") || strings.Contains(stderr, "sk_live_0123456789abcdef") {
+		t.Errorf("plain http: exit %d\n%s", code, stderr)
+	}
+	srv := hostileAPI(t)
+	_, _, stderr = runFlowT(t, "--api-url", srv.URL+"/v1", "--client-id", "c", "--secret-key", "sk_live_0123456789abcdef")
+	if n := strings.Count(stderr, "visible to other processes"); n != 1 {
+		t.Errorf("--secret-key warning printed %d times:\n%s", n, stderr)
+	}
+}
+
+func TestJSONTerminalSafe(t *testing.T) {
+	in := map[string]string{"m": "a\x1b[2J\u009b\u202e\x7fz"}
+	b, _ := json.Marshal(in)
+	out := jsonTerminalSafe(b)
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil || back["m"] != in["m"] || len(rawControls(string(out))) > 0 {
+		t.Errorf("%q → %q (%v)", b, out, err)
 	}
 }

@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +35,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "-v", "--version", "version":
 		fmt.Fprintln(stdout, "walletconsole", versionString())
 		return 0
+	case "--keys", "-keys", "keys":
+		io.WriteString(stdout, keysDoc)
+		return 0
 	case "flow":
 		return runFlow(ctx, args[1:], stdout, stderr)
 	case "sandbox":
@@ -46,19 +47,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	// Anything else is the console's flags (e.g. --theme projector).
 	return runConsole(ctx, args, stdin, stdout, stderr)
-}
-
-// parseFlags parses a command's flags. When ok is false the command should
-// return code at once: 0 after --help, 2 for a usage error (flag has printed
-// it). Positional arguments are left to the caller.
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	return 0, true
 }
 
 func versionString() string {
@@ -79,6 +67,7 @@ Usage:
   walletconsole flow [flags]         run login → session key → grant → send headless
   walletconsole sandbox [flags]      serve the API-compatible sandbox on loopback
   walletconsole session show [flags] show what a session key may do on an account
+  walletconsole --keys               print the console's key map
   walletconsole --version | --help
 
 Run 'walletconsole <command> --help' for a command's flags.

@@ -3,6 +3,7 @@ package apiclient
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -336,7 +339,20 @@ func (c *Client) headers(cl call) (http.Header, error) {
 	return h, nil
 }
 
-// do runs one call: GETs are retried on 429/503, POSTs never.
+// retryStatus: the answers a GET is asked again after (bounded by MaxTries
+// and MaxRetryWait). 429 waits for its Retry-After; 5xx back off.
+func retryStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// do runs one call: GETs are retried on 429 and 5xx (retryStatus), POSTs
+// never: a write that failed may still have been carried out, and only the
+// user may decide to send it again.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
 	hdr, err := c.headers(cl)
 	if err != nil {
@@ -366,12 +382,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		}
 		if apiErr == nil {
 			if err := decodeResult(respBody, cl.bare, out); err != nil {
-				return fmt.Errorf("%s %s: decode %d response: %w (body: %s)", cl.method, cl.path, status,
-					err, c.redact(cl, cutBody(respBody, 120)))
+				return fmt.Errorf("%s %s: the API's %d answer is not the JSON expected: %w (body: %s)", cl.method, cl.path, status,
+					err, Printable(c.redact(cl, cutBody(respBody, 120))))
 			}
 			return nil
 		}
-		if attempt >= tries || (status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable) {
+		if attempt >= tries || !retryStatus(status) {
 			return apiErr
 		}
 		wait := apiErr.RetryAfter
@@ -381,8 +397,13 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if c.MaxRetryWait > 0 && wait > c.MaxRetryWait {
 			return apiErr // the server wants longer than we wait: let the caller decide
 		}
+		t0 := time.Now()
 		if err := c.doSleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s %s: %w (while waiting to retry after %d)", cl.method, cl.path, err, status)
+			kind := NetTimeout
+			if errors.Is(err, context.Canceled) {
+				kind = NetCancelled
+			}
+			return &NetError{Kind: kind, Method: cl.method, Path: cl.path, Host: hostOf(u), Elapsed: time.Since(t0), Err: err}
 		}
 	}
 }
@@ -410,13 +431,13 @@ func (c *Client) roundTrip(ctx context.Context, cl call, u string, hdr http.Head
 		return 0, nil, nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
 	}
 	req.Header = hdr.Clone()
-	httpc := c.HTTP
-	if httpc == nil {
-		httpc = http.DefaultClient
-	}
+	httpc := c.httpClient()
 	resp, err := httpc.Do(req)
 	if err != nil {
-		err = netError(cl, err)
+		err = netError(ctx, cl, req.URL.Host, time.Since(ex.Start), false, err)
+		if ne, ok := err.(*NetError); ok && ne.Kind == NetTimeout && ctx.Err() == nil && httpc.Timeout > 0 {
+			ne.Elapsed = httpc.Timeout // the client's own limit ran out: say which
+		}
 		ex.Duration, ex.Err = time.Since(ex.Start), err
 		c.emit(ex)
 		return 0, nil, nil, err
@@ -426,7 +447,7 @@ func (c *Client) roundTrip(ctx context.Context, cl call, u string, hdr http.Head
 	ex.Status, ex.ResponseHeader, ex.ResponseBody = resp.StatusCode, resp.Header.Clone(), respBody
 	ex.Duration = time.Since(ex.Start)
 	if rerr != nil {
-		err = fmt.Errorf("%s %s: reading %d response: %w", cl.method, cl.path, resp.StatusCode, unwrapURL(rerr))
+		err = netError(ctx, cl, req.URL.Host, ex.Duration, true, rerr)
 		ex.Err = err
 		c.emit(ex)
 		return 0, nil, nil, err
@@ -448,10 +469,115 @@ func (c *Client) emit(ex Exchange) {
 	}
 }
 
-// netError wraps a transport error with the method and path, without the
-// URL (already known) and without anything from the headers.
-func netError(cl call, err error) error {
-	return fmt.Errorf("%s %s: %w", cl.method, cl.path, unwrapURL(err))
+// netError turns a transport error into a *NetError: plain words, the
+// method and path, nothing from the headers. midway: the answer had begun.
+func netError(ctx context.Context, cl call, host string, elapsed time.Duration, midway bool, err error) error {
+	inner := unwrapURL(err)
+	e := &NetError{Kind: NetOther, Method: cl.method, Path: cl.path, Host: host, Elapsed: elapsed, Midway: midway, Err: inner}
+	var re *redirectError
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var ne net.Error
+	switch {
+	case errors.As(inner, &re):
+		e.Kind, e.Detail = NetRedirect, re.Error()
+	case errors.Is(inner, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = NetCancelled
+	case errors.Is(inner, context.DeadlineExceeded) || (errors.As(inner, &ne) && ne.Timeout()):
+		e.Kind = NetTimeout
+	case errors.Is(inner, syscall.ECONNREFUSED):
+		e.Kind = NetRefused
+	case errors.As(inner, &dnsErr):
+		e.Kind = NetNoHost
+	case errors.Is(inner, io.EOF) || errors.Is(inner, io.ErrUnexpectedEOF) || errors.Is(inner, syscall.ECONNRESET) ||
+		errors.Is(inner, syscall.EPIPE) || errors.Is(inner, net.ErrClosed):
+		e.Kind = NetDropped
+	case errors.As(inner, &certErr):
+		e.Kind, e.Detail = NetTLS, Printable(certErr.Err.Error())
+	case errors.As(inner, &recErr):
+		e.Kind, e.Detail = NetTLS, "the server does not speak TLS there (is the URL http:// rather than https://?)"
+	default:
+		e.Detail = Printable(plainNetText(inner))
+	}
+	return e
+}
+
+// plainNetText is the last resort for an unclassified transport error: the
+// innermost message, without Go's "dial tcp 1.2.3.4:5:" style prefixes.
+func plainNetText(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		err = op.Err
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) && se.Err != nil {
+		err = se.Err
+	}
+	return err.Error()
+}
+
+// redirectError is a redirect refused because it leaves the API's origin.
+type redirectError struct{ from, to *url.URL }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the API at %s redirected to %s, another host; not followed, so the credentials are sent only to %s",
+		origin(e.from), Printable(origin(e.to)), e.from.Host)
+}
+
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+func defaultPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// checkRedirect follows a redirect only within the same scheme, host and
+// port. net/http drops Authorization across hosts but keeps every other
+// header, x-secret-key included, so a redirect to another origin would
+// hand the secret key to it.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	from, to := via[0].URL, req.URL
+	if from.Scheme != to.Scheme || !strings.EqualFold(from.Hostname(), to.Hostname()) || defaultPort(from) != defaultPort(to) {
+		return &redirectError{from: from, to: to}
+	}
+	return nil
+}
+
+// httpClient is c.HTTP (or the default) with the redirect rule enforced,
+// whatever client was given: a caller's own CheckRedirect still runs, after.
+func (c *Client) httpClient() *http.Client {
+	h := c.HTTP
+	if h == nil {
+		h = http.DefaultClient
+	}
+	cp := *h
+	own := h.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := checkRedirect(req, via); err != nil {
+			return err
+		}
+		if own != nil {
+			return own(req, via)
+		}
+		return nil
+	}
+	return &cp
+}
+
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Host
+	}
+	return ""
 }
 
 func unwrapURL(err error) error {

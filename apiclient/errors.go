@@ -39,6 +39,9 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		b.WriteString(" (request " + shortID(e.RequestID) + ")")
 	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (the API asks to wait " + roundElapsed(e.RetryAfter) + ")")
+	}
 	return b.String()
 }
 
@@ -119,10 +122,13 @@ func parseAPIError(method, path string, status int, h http.Header, body []byte, 
 			}
 		}
 	}
-	e.Message = oneLine(e.Message, 300)
-	e.Code = oneLine(e.Code, 60)
+	// Printable: the message is the server's text and reaches terminals
+	// and logs as it is.
+	e.Message = Printable(oneLine(e.Message, 300))
+	e.Code = Printable(oneLine(e.Code, 60))
+	e.RequestID = Printable(e.RequestID)
 	if e.Message == "" {
-		e.Message = cutBody(trimmed, 160)
+		e.Message = Printable(cutBody(trimmed, 160))
 	}
 	if e.Message == "" {
 		e.Message = strings.ToLower(http.StatusText(status))
@@ -231,4 +237,97 @@ func Transient(err error) bool {
 func AuthFailed(err error) bool {
 	s := StatusOf(err)
 	return s == http.StatusUnauthorized || s == http.StatusForbidden
+}
+
+// NetErrorKind says how a request failed to get an answer.
+type NetErrorKind int
+
+const (
+	NetOther     NetErrorKind = iota
+	NetTimeout                // no answer within the client's timeout or the caller's deadline
+	NetRefused                // nothing listens at the address
+	NetNoHost                 // the host name does not resolve
+	NetDropped                // the connection closed before or during the answer
+	NetTLS                    // the TLS handshake or certificate failed
+	NetCancelled              // the caller cancelled
+	NetRedirect               // a redirect to another origin was refused
+)
+
+// NetError is a request that got no usable answer. Error() is one line of
+// plain language naming the call, with no transport internals ("dial tcp",
+// "EOF", "Client.Timeout…"); Unwrap returns the transport's error, so
+// errors.Is(err, context.DeadlineExceeded) and errors.As(err, &opErr) keep
+// working.
+type NetError struct {
+	Kind    NetErrorKind
+	Method  string
+	Path    string        // relative to the base URL, without the query
+	Host    string        // host:port the call went to
+	Elapsed time.Duration // from sending to failing
+	Midway  bool          // NetDropped: the answer had started
+	Detail  string        // NetTLS / NetOther / NetRedirect: what went wrong, already plain
+	Err     error
+}
+
+func (e *NetError) Error() string {
+	call := "(" + e.Method + " " + e.Path + ")"
+	var s string
+	switch e.Kind {
+	case NetTimeout:
+		s = "the API did not answer within " + roundElapsed(e.Elapsed)
+	case NetRefused:
+		s = "could not connect to the API at " + e.Host + ": nothing is listening there (connection refused)"
+	case NetNoHost:
+		s = "could not find the API's host " + hostOnly(e.Host) + " (the name does not resolve)"
+	case NetDropped:
+		if e.Midway {
+			s = "the API closed the connection in the middle of its answer"
+		} else {
+			s = "the API closed the connection without answering"
+		}
+	case NetTLS:
+		s = "the secure connection to " + e.Host + " failed: " + e.Detail
+	case NetCancelled:
+		s = "cancelled"
+	case NetRedirect:
+		s = e.Detail
+	default:
+		s = "could not reach the API at " + e.Host + ": " + e.Detail
+	}
+	s += " " + call
+	// Only GETs are retried: a write that got no answer may still have
+	// been carried out, and sending it again could do it twice.
+	if e.Method != http.MethodGet && (e.Kind == NetTimeout || e.Kind == NetDropped) {
+		s += "; it may still have been carried out: check the transactions before sending it again"
+	}
+	return s
+}
+
+func (e *NetError) Unwrap() error { return e.Err }
+
+// Timeout reports a NetTimeout (net.Error's method, for callers that ask).
+func (e *NetError) Timeout() bool { return e.Kind == NetTimeout }
+
+func roundElapsed(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Second).String()
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond).String()
+	}
+	return "<1ms"
+}
+
+func hostOnly(hostport string) string {
+	if h, _, ok := strings.Cut(hostport, ":"); ok && !strings.HasPrefix(hostport, "[") {
+		return h
+	}
+	return hostport
+}
+
+// AsNetError finds a *NetError in err's chain.
+func AsNetError(err error) (*NetError, bool) {
+	var e *NetError
+	ok := errors.As(err, &e)
+	return e, ok
 }

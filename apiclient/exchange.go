@@ -2,6 +2,9 @@ package apiclient
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -44,19 +47,25 @@ func TagFrom(ctx context.Context) string {
 // secretHeaders are masked by MaskedRequestHeader and Curl(false).
 var secretHeaders = []string{"X-Secret-Key", "Authorization"}
 
-// MaskSecret shows a secret's ends only: "eyJhbGci…x9Q", "sk_san…9f2".
-// Short values are hidden entirely.
+// MaskSecret shows a secret's ends only: "eyJhbGci…x9Q" for a JWT, at most
+// 4 characters ("sk…f2") of anything shorter than 32, and nothing of
+// anything shorter than 12. What is shown must never help a guess: 4
+// characters off a short key leave too little of it secret, so short keys
+// show 2+2 at most; long ones (tokens, 128-bit IDs) keep 11 for
+// recognition.
 func MaskSecret(s string) string {
 	n := utf8.RuneCountInString(s)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return ""
-	}
-	if n < 12 {
+	case n < 12:
 		return "…"
 	}
 	r := []rune(s)
-	pre := min(8, n/4)
-	return string(r[:pre]) + "…" + string(r[n-3:])
+	if n < 32 {
+		return string(r[:2]) + "…" + string(r[n-2:])
+	}
+	return string(r[:8]) + "…" + string(r[n-3:])
 }
 
 func maskHeaderValue(name, v string) string {
@@ -97,12 +106,53 @@ func maskJWTs(s string) string {
 	return jwtRe.ReplaceAllStringFunc(s, MaskSecret)
 }
 
-// MaskedResponseBody returns the response body with JWT-looking strings
-// masked (POST /auth/complete returns the user's token).
-func (e Exchange) MaskedResponseBody() []byte { return []byte(maskJWTs(string(e.ResponseBody))) }
+// A guest's sessionId is a credential: whoever presents it logs in as that
+// guest. sessionIDFieldRe finds it as a JSON field (the login body);
+// guestSessionIDRe finds the form walletconsole generates wherever it
+// appears (a profile's id in GET /wallets/me, a log line).
+var (
+	sessionIDFieldRe = regexp.MustCompile(`("sessionId"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
+	guestSessionIDRe = regexp.MustCompile(`session-[0-9a-f]{32}\b`)
+)
 
-// MaskedRequestBody returns the request body with JWT-looking strings masked.
-func (e Exchange) MaskedRequestBody() []byte { return []byte(maskJWTs(string(e.RequestBody))) }
+// NewGuestSessionID makes a guest login's sessionId: "session-" and 128
+// random bits in hex. The seed's "session-<unix ms>" can be guessed in a few
+// dozen tries, and the same sessionId logs in as the same user, so it must
+// be as unguessable as a token. It stays a string in the same field.
+func NewGuestSessionID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("making a guest session ID: %w", err)
+	}
+	return "session-" + hex.EncodeToString(b[:]), nil
+}
+
+// MaskText masks every credential it can recognise in free text: JWTs, a
+// JSON "sessionId" field's value and generated guest session IDs. Headers
+// are masked separately (MaskedRequestHeader); the secret key is known to
+// the caller, not recognisable, so callers with one replace it themselves.
+func MaskText(s string) string {
+	s = maskJWTs(s)
+	if strings.Contains(s, "sessionId") {
+		s = sessionIDFieldRe.ReplaceAllStringFunc(s, func(m string) string {
+			sub := sessionIDFieldRe.FindStringSubmatch(m)
+			return sub[1] + MaskSecret(sub[2]) + sub[3]
+		})
+	}
+	if strings.Contains(s, "session-") {
+		s = guestSessionIDRe.ReplaceAllStringFunc(s, MaskSecret)
+	}
+	return s
+}
+
+// MaskedResponseBody returns the response body with credentials masked
+// (POST /auth/complete returns the user's token; GET /wallets/me the guest
+// profile's id, which is the sessionId).
+func (e Exchange) MaskedResponseBody() []byte { return []byte(MaskText(string(e.ResponseBody))) }
+
+// MaskedRequestBody returns the request body with credentials masked: JWTs
+// and the guest login's sessionId.
+func (e Exchange) MaskedRequestBody() []byte { return []byte(MaskText(string(e.RequestBody))) }
 
 // Path returns the URL's path and query after the scheme and host.
 func (e Exchange) Path() string {

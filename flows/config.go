@@ -7,9 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +49,7 @@ type Config struct {
 	Theme      string
 	LogFile    string
 	Mouse      bool
+	Insecure   bool   // allow a secret key over plain http:// to a non-loopback host
 	ConfigPath string // the file read (or that would have been read)
 	NoColor    bool   // NO_COLOR is set (non-empty)
 	// Warnings are settings that were given but have no effect.
@@ -85,6 +90,7 @@ const (
 	FlagLog       = "log"
 	FlagReveal    = "reveal"
 	FlagMouse     = "mouse"
+	FlagInsecure  = "insecure"
 )
 
 // Environment variables read by LoadConfig.
@@ -97,7 +103,7 @@ const (
 	EnvNoColor   = "NO_COLOR"
 )
 
-var settingOrder = []string{FlagAPIURL, FlagClientID, FlagSecretKey, FlagChain, FlagDuration, FlagTheme, FlagLog, FlagReveal, FlagMouse, FlagConfig}
+var settingOrder = []string{FlagAPIURL, FlagClientID, FlagSecretKey, FlagChain, FlagDuration, FlagTheme, FlagLog, FlagReveal, FlagMouse, FlagInsecure, FlagConfig}
 
 var settingEnv = map[string]string{FlagAPIURL: EnvAPIURL, FlagClientID: EnvClientID, FlagSecretKey: EnvSecretKey, FlagTheme: EnvTheme, FlagConfig: EnvConfig}
 
@@ -109,7 +115,9 @@ func RegisterFlags(fs *flag.FlagSet, extras ...string) {
 	fs.String(FlagAPIURL, "", "API base URL (env "+EnvAPIURL+"; default "+apiclient.DefaultBaseURL+" with a secret key, else the embedded sandbox)")
 	fs.String(FlagClientID, "", "client ID for client-side calls (env "+EnvClientID+")")
 	fs.String(FlagSecretKey, "", "secret key for server-side calls; without one the embedded sandbox is used (env "+EnvSecretKey+")")
-	fs.Uint64(FlagChain, DefaultChainID, "chain ID")
+	cv := chainValue(DefaultChainID)
+	fs.Var(&cv, FlagChain, "chain `ID`: a positive whole number such as 84532 (Base Sepolia) or 1 (Ethereum)")
+	fs.Bool(FlagInsecure, false, "allow a secret key over plain http:// to a host that is not loopback (it travels unencrypted)")
 	fs.String(FlagConfig, "", "config file (JSON; env "+EnvConfig+"; default "+DefaultConfigPath()+")")
 	for _, name := range extras {
 		switch name {
@@ -127,6 +135,31 @@ func RegisterFlags(fs *flag.FlagSet, extras ...string) {
 			panic("flows.RegisterFlags: unknown flag " + name) // a programming error
 		}
 	}
+}
+
+// chainValue is --chain: a flag.Value so that a bad value gets a message
+// saying what a chain ID looks like, not strconv's "parse error".
+type chainValue uint64
+
+func (v *chainValue) String() string { return strconv.FormatUint(uint64(*v), 10) }
+
+func (v *chainValue) Set(s string) error {
+	n, err := ParseChainID(s)
+	if err != nil {
+		return err
+	}
+	*v = chainValue(n)
+	return nil
+}
+
+// ParseChainID reads a chain ID: a positive whole number in decimal.
+func ParseChainID(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	n, err := strconv.ParseUint(t, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("%q is not a chain ID: a chain ID is a positive whole number, such as 84532 (Base Sepolia) or 1 (Ethereum)", s)
+	}
+	return n, nil
 }
 
 // ConsoleFlags are the extras the console takes: all of them.
@@ -150,7 +183,8 @@ func defaultConfigPath(getenv func(string) string) string {
 	return filepath.Join(dir, "walletconsole", "config.json")
 }
 
-// fileConfig is the JSON config file. Unknown keys are ignored.
+// fileConfig is the JSON config file. Keys match exactly (as the json tags
+// spell them); any other key is an error.
 type fileConfig struct {
 	APIURL    *string `json:"apiUrl"`
 	ClientID  *string `json:"clientId"`
@@ -161,7 +195,19 @@ type fileConfig struct {
 	Log       *string `json:"log"`
 	Reveal    *bool   `json:"reveal"`
 	Mouse     *bool   `json:"mouse"`
+	Insecure  *bool   `json:"insecure"`
 }
+
+// configKeys are fileConfig's keys, exactly as spelled.
+var configKeys = func() []string {
+	t := reflect.TypeFor[fileConfig]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}()
 
 // LoadConfig resolves the configuration: flag > env > config file > default.
 // fs must be parsed already (flags defined by RegisterFlags; any missing are
@@ -217,6 +263,11 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 		if fc, err = parseConfigFile(c.ConfigPath, b); err != nil {
 			return Config{}, err
 		}
+		if fc.SecretKey != nil && strings.TrimSpace(*fc.SecretKey) != "" {
+			if err := checkSecretFileMode(c.ConfigPath); err != nil {
+				return Config{}, err
+			}
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) || explicit {
 		return Config{}, fmt.Errorf("config file %s: %w", c.ConfigPath, unwrapPathError(err))
 	}
@@ -230,6 +281,9 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 	}
 	if v, ok := lookup(FlagSecretKey, fc.SecretKey); ok {
 		c.SecretKey = strings.TrimSpace(v)
+		if c.SecretKey != "" && c.sources[FlagSecretKey] == SourceFlag {
+			c.Warnings = append(c.Warnings, "--secret-key on the command line is visible to other processes on this machine (ps); set "+EnvSecretKey+" or secretKey in the config file instead")
+		}
 	}
 	var fileChain *string
 	if fc.ChainID != nil {
@@ -238,9 +292,9 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 	}
 	c.ChainID = DefaultChainID
 	if v, ok := lookup(FlagChain, fileChain); ok {
-		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-		if err != nil || n == 0 {
-			errs = append(errs, fmt.Errorf("chain %q (%s) is not a positive chain ID", v, describe(c.sources[FlagChain], from[FlagChain])))
+		n, err := ParseChainID(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("chain (%s): %w", describe(c.sources[FlagChain], from[FlagChain]), err))
 		}
 		c.ChainID = n
 	}
@@ -261,6 +315,7 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 	}
 	c.Reveal = boolSetting(lookup, FlagReveal, fc.Reveal, &errs)
 	c.Mouse = boolSetting(lookup, FlagMouse, fc.Mouse, &errs)
+	c.Insecure = boolSetting(lookup, FlagInsecure, fc.Insecure, &errs)
 	c.NoColor = getenv(EnvNoColor) != ""
 
 	if c.SecretKey != "" {
@@ -286,8 +341,12 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 		delete(from, FlagSecretKey)
 	}
 	if c.APIURL != "" {
-		if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		u, err := url.Parse(c.APIURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			errs = append(errs, fmt.Errorf("api URL %q (%s) is not an http(s) URL", c.APIURL, describe(c.sources[FlagAPIURL], from[FlagAPIURL])))
+		case plainHTTPWithSecret(c):
+			errs = append(errs, fmt.Errorf("api URL %s (%s) %s", c.APIURL, describe(c.sources[FlagAPIURL], from[FlagAPIURL]), plainHTTPWhy))
 		}
 	}
 	switch c.Theme {
@@ -300,6 +359,47 @@ func LoadConfig(fset *flag.FlagSet, getenv func(string) string) (Config, error) 
 		return Config{}, err
 	}
 	return c, nil
+}
+
+const plainHTTPWhy = "is plain http:// to another machine: the secret key would travel unencrypted, readable by anyone on the way; use https://, or pass --" +
+	FlagInsecure + " (config key \"" + FlagInsecure + "\") if this network is trusted"
+
+// plainHTTPWithSecret: the secret key would go over plain http to a host
+// that is not this machine, and --insecure was not given.
+func plainHTTPWithSecret(c Config) bool {
+	if c.SecretKey == "" || c.Insecure {
+		return false
+	}
+	u, err := url.Parse(c.APIURL)
+	return err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname())
+}
+
+// isLoopbackHost: localhost or a loopback IP, where plain http stays on
+// this machine.
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") || strings.HasSuffix(strings.ToLower(h), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkSecretFileMode refuses a config file holding a secret key that its
+// group or others may read, as ssh refuses such a private key: the key
+// would be anyone's on a shared machine.
+func checkSecretFileMode(path string) error {
+	if runtime.GOOS == "windows" {
+		return nil // no POSIX modes; ACLs are the user's business
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, unwrapPathError(err))
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("config file %s holds a secret key but its permissions %04o let other users read it; run: chmod 600 %s",
+			path, perm, path)
+	}
+	return nil
 }
 
 func unwrapPathError(err error) error {
@@ -343,9 +443,20 @@ func parseConfigFile(path string, b []byte) (fileConfig, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return fc, nil
 	}
-	err := json.Unmarshal(b, &fc)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&fc)
 	if err == nil {
-		return fc, nil
+		if dec.More() {
+			err = errors.New("more than one JSON value")
+		} else if err = checkConfigKeys(b); err == nil {
+			return fc, nil
+		}
+	}
+	if strings.HasPrefix(err.Error(), "json: unknown field ") {
+		// DisallowUnknownFields names the key; say which keys there are.
+		key := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fc, fmt.Errorf("config file %s: %s", path, unknownKeyMsg(key))
 	}
 	var off int64 = -1
 	var se *json.SyntaxError
@@ -355,13 +466,53 @@ func parseConfigFile(path string, b []byte) (fileConfig, error) {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
-		err = fmt.Errorf("%s should be %s, not JSON %s", te.Field, te.Type, te.Value)
+		err = fmt.Errorf("%s should be %s, not JSON %s", te.Field, configKind(te.Field), te.Value)
 	}
 	if off >= 0 {
 		line, col := cfgLineCol(b, off)
 		return fc, fmt.Errorf("config file %s:%d:%d: %w", path, line, col, err)
 	}
 	return fc, fmt.Errorf("config file %s: %w", path, err)
+}
+
+// checkConfigKeys: encoding/json matches keys without regard to case, so
+// {"chainID": 1} would be taken as chainId; keys must be spelled exactly.
+func checkConfigKeys(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(configKeys, k) {
+			return errors.New(unknownKeyMsg(k))
+		}
+	}
+	return nil
+}
+
+func unknownKeyMsg(key string) string {
+	for _, k := range configKeys {
+		if strings.EqualFold(k, key) {
+			return fmt.Sprintf("unknown key %q: keys are case-sensitive, did you mean %q?", key, k)
+		}
+	}
+	return fmt.Sprintf("unknown key %q (known keys: %s)", key, strings.Join(configKeys, ", "))
+}
+
+// configKind says in words what a key's value must be.
+func configKind(key string) string {
+	switch key {
+	case "chainId":
+		return "a chain ID (a positive whole number such as 84532)"
+	case "reveal", "mouse", "insecure":
+		return "true or false"
+	}
+	return "a string"
 }
 
 func cfgLineCol(b []byte, off int64) (int, int) {
@@ -398,6 +549,7 @@ func (c Config) Sources() []Setting {
 		FlagLog:       c.LogFile,
 		FlagReveal:    strconv.FormatBool(c.Reveal),
 		FlagMouse:     strconv.FormatBool(c.Mouse),
+		FlagInsecure:  strconv.FormatBool(c.Insecure),
 		FlagConfig:    c.ConfigPath,
 	}
 	out := make([]Setting, 0, len(settingOrder))
@@ -428,6 +580,9 @@ func (c Config) String() string {
 	if c.Mouse {
 		b.WriteString(" mouse")
 	}
+	if c.Insecure {
+		b.WriteString(" insecure")
+	}
 	if c.NoColor {
 		b.WriteString(" no-color")
 	}
@@ -453,7 +608,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	m := map[string]any{
 		"mode": c.Mode, "apiUrl": c.APIURL, "clientId": c.ClientID, "secretKey": maskedOrEmpty(c.SecretKey),
 		"chainId": c.ChainID, "duration": c.Duration.String(), "theme": c.Theme, "log": c.LogFile,
-		"reveal": c.Reveal, "mouse": c.Mouse, "config": c.ConfigPath,
+		"reveal": c.Reveal, "mouse": c.Mouse, "insecure": c.Insecure, "config": c.ConfigPath,
 	}
 	return json.Marshal(m)
 }
@@ -472,6 +627,11 @@ func (c Config) Validate() error {
 	}
 	if c.Mode == ModeLive && c.APIURL == "" {
 		return errors.New("no API URL")
+	}
+	// Also here, not only in LoadConfig: a Config edited afterwards (the
+	// console's connect screen) is checked when it connects.
+	if plainHTTPWithSecret(c) {
+		return fmt.Errorf("api URL %s %s", c.APIURL, plainHTTPWhy)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,8 +54,7 @@ func TestConfigPrecedence(t *testing.T) {
   "chainId": 1,
   "duration": "15m",
   "theme": "projector",
-  "mouse": true,
-  "somethingElse": {"ignored": true}
+  "mouse": true
 }`)
 	base := map[string]string{"XDG_CONFIG_HOME": dir}
 	with := func(kv ...string) map[string]string {
@@ -217,5 +217,141 @@ func TestDefaultConfigPath(t *testing.T) {
 	}
 	if !strings.HasSuffix(DefaultConfigPath(), filepath.Join("walletconsole", "config.json")) {
 		t.Error(DefaultConfigPath())
+	}
+}
+
+// Config keys are exact: a near miss ("chainID") or a stranger ("foo") is
+// an error naming the key, never taken or ignored silently.
+func TestConfigFileKeysExact(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"chainID": 1}`:                  `unknown key "chainID": keys are case-sensitive, did you mean "chainId"?`,
+		`{"foo": 1}`:                      `unknown key "foo" (known keys: apiUrl, clientId`,
+		`{"theme": "plain", "Theme": ""}`: `unknown key "Theme"`,
+		`{"chainId": 1}{"chainId": 2}`:    `more than one JSON value`,
+	} {
+		dir := t.TempDir()
+		p := writeFile(t, dir, "c.json", body)
+		_, err := LoadConfig(parseFlags(t, "--config", p), envOf(nil))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v, want it to contain %q and the file", body, err, want)
+		}
+	}
+	p := writeFile(t, t.TempDir(), "ok.json", `{"chainId": 10, "insecure": true}`)
+	if c, err := LoadConfig(parseFlags(t, "--config", p), envOf(nil)); err != nil || c.ChainID != 10 || !c.Insecure {
+		t.Errorf("exact keys refused: %v", err)
+	}
+}
+
+// A config file holding a secret key that others can read is refused, with
+// the reason and the fix, as ssh does; without a secret the mode is fine.
+func TestConfigFileWithSecretMustBePrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	dir := t.TempDir()
+	p := writeFile(t, dir, "c.json", `{"secretKey": "`+cfgSecret+`", "clientId": "c"}`)
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		os.Chmod(p, mode)
+		_, err := LoadConfig(parseFlags(t, "--config", p), envOf(nil))
+		if err == nil || !strings.Contains(err.Error(), "let other users read it") || !strings.Contains(err.Error(), "chmod 600 "+p) {
+			t.Errorf("mode %04o: %v", mode, err)
+		}
+		if err != nil && strings.Contains(err.Error(), cfgSecret) {
+			t.Errorf("error shows the secret: %v", err)
+		}
+	}
+	os.Chmod(p, 0o600)
+	if _, err := LoadConfig(parseFlags(t, "--config", p), envOf(nil)); err != nil {
+		t.Errorf("0600 refused: %v", err)
+	}
+	q := writeFile(t, dir, "nosecret.json", `{"chainId": 1}`)
+	os.Chmod(q, 0o644)
+	if _, err := LoadConfig(parseFlags(t, "--config", q), envOf(nil)); err != nil {
+		t.Errorf("a file without a secret may be readable: %v", err)
+	}
+}
+
+// A secret key over plain http:// to another machine is refused unless
+// --insecure; loopback and https are fine.
+func TestPlainHTTPWithSecretNeedsInsecure(t *testing.T) {
+	env := envOf(map[string]string{"XDG_CONFIG_HOME": t.TempDir(), EnvSecretKey: cfgSecret, EnvClientID: "c"})
+	_, err := LoadConfig(parseFlags(t, "--api-url", "http://api.example.com/v1"), env)
+	if err == nil || !strings.Contains(err.Error(), "unencrypted") || !strings.Contains(err.Error(), "--insecure") {
+		t.Errorf("plain http allowed or unclear: %v", err)
+	}
+	for _, args := range [][]string{
+		{"--api-url", "http://api.example.com/v1", "--insecure"},
+		{"--api-url", "http://127.0.0.1:8787/v1"},
+		{"--api-url", "http://localhost:8787/v1"},
+		{"--api-url", "http://[::1]:8787/v1"},
+		{"--api-url", "https://api.example.com/v1"},
+	} {
+		if _, err := LoadConfig(parseFlags(t, args...), env); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	p := writeFile(t, t.TempDir(), "c.json", `{"insecure": true, "apiUrl": "http://10.0.0.5/v1"}`)
+	if c, err := LoadConfig(parseFlags(t, "--config", p), env); err != nil || !c.Insecure {
+		t.Errorf("config key insecure: %v", err)
+	}
+}
+
+func TestSecretKeyFlagWarns(t *testing.T) {
+	env := envOf(map[string]string{"XDG_CONFIG_HOME": t.TempDir(), EnvClientID: "c"})
+	c, err := LoadConfig(parseFlags(t, "--secret-key", cfgSecret), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "visible to other processes") || strings.Contains(c.Warnings[0], cfgSecret) {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+	c, _ = LoadConfig(parseFlags(t), envOf(map[string]string{"XDG_CONFIG_HOME": t.TempDir(), EnvClientID: "c", EnvSecretKey: cfgSecret}))
+	if len(c.Warnings) != 0 {
+		t.Errorf("env is the quiet way: %q", c.Warnings)
+	}
+}
+
+func TestChainFlagSaysWhatAChainIDIs(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	RegisterFlags(fs)
+	for _, v := range []string{"abc", "0", "-1", "1.5"} {
+		err := fs.Parse([]string{"--chain", v})
+		if err == nil || !strings.Contains(err.Error(), "a chain ID is a positive whole number, such as 84532") {
+			t.Errorf("--chain %s: %v", v, err)
+		}
+	}
+	if err := fs.Parse([]string{"--chain", "10"}); err != nil || fs.Lookup("chain").Value.String() != "10" {
+		t.Errorf("--chain 10: %v", err)
+	}
+}
+
+func TestConfigFileValueTypesInWords(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"chainId": "abc"}`:     `chainId should be a chain ID (a positive whole number such as 84532), not JSON string`,
+		`{"chainId": -1}`:        `chainId should be a chain ID`,
+		`{"reveal": "yes"}`:      `reveal should be true or false, not JSON string`,
+		`{"clientId": 5}`:        `clientId should be a string, not JSON number`,
+		"{\n  \"chainId\": 0\n}": `is not a chain ID: a chain ID is a positive whole number`,
+	} {
+		p := writeFile(t, t.TempDir(), "c.json", body)
+		_, err := LoadConfig(parseFlags(t, "--config", p), envOf(nil))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "uint64") {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
+
+// Connect refuses it too, for a Config built or edited after LoadConfig.
+func TestConnectRefusesPlainHTTPWithSecret(t *testing.T) {
+	cfg := Config{Mode: ModeLive, APIURL: "http://10.1.2.3/v1", ClientID: "c", SecretKey: cfgSecret}
+	if _, err := Connect(t.Context(), cfg, nil); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("Connect: %v", err)
+	}
+	cfg.Insecure = true
+	if c, err := Connect(t.Context(), cfg, nil); err != nil {
+		t.Errorf("with Insecure: %v", err)
+	} else {
+		c.Close()
 	}
 }

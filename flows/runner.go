@@ -25,7 +25,7 @@ type Runner struct {
 type Login struct {
 	Address   string // the user's wallet: x-account-address of session sends
 	Token     string // the user's JWT (secret: mask when shown)
-	SessionID string
+	SessionID string // a credential, like Token: mask when shown
 	IsNewUser bool
 	ExpiresAt time.Time // the JWT's exp, read without verifying; zero if absent
 }
@@ -90,15 +90,20 @@ func tagged(ctx context.Context, tag string) context.Context {
 	return apiclient.WithTag(ctx, tag)
 }
 
-// Login logs in a guest (POST /auth/complete). sessionID "" makes
-// "session-<unix ms>" as the seed does; the same ID gives the same user.
+// Login logs in a guest (POST /auth/complete). sessionID "" makes a new
+// one from 128 random bits (apiclient.NewGuestSessionID), not the seed's
+// "session-<unix ms>": the same ID logs in as the same user, so a guessable
+// one hands the user to anyone who guesses it. It is a credential: mask it
+// wherever it is shown.
 func (r *Runner) Login(ctx context.Context, sessionID string) (Login, error) {
 	c, err := r.client()
 	if err != nil {
 		return Login{}, err
 	}
 	if sessionID == "" {
-		sessionID = fmt.Sprintf("session-%d", r.now().UnixMilli())
+		if sessionID, err = apiclient.NewGuestSessionID(); err != nil {
+			return Login{}, err
+		}
 	}
 	res, err := c.GuestLogin(tagged(ctx, TagLogin), sessionID)
 	if err != nil {

@@ -3,7 +3,12 @@ package flows
 import (
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +180,44 @@ func testStarter(opts sandbox.Options) SandboxStarter {
 			return nil, err
 		}
 		return r, nil
+	}
+}
+
+// The guest sessionId is a credential: random (128 bits, not the clock),
+// and sent as a string in the same field as the seed's.
+func TestLoginSessionIDIsRandom(t *testing.T) {
+	var mu sync.Mutex
+	var ids []any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		ids = append(ids, body["sessionId"])
+		mu.Unlock()
+		io.WriteString(w, `{"isNewUser":true,"token":"t","type":"guest","walletAddress":"0x1111111111111111111111111111111111111111"}`)
+	}))
+	defer srv.Close()
+	fixed := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	r := &Runner{Client: apiclient.New(srv.URL, "cid", ""), Now: func() time.Time { return fixed }}
+	seen := map[string]bool{}
+	for i := 0; i < 4; i++ {
+		l, err := r.Login(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hexPart, ok := strings.CutPrefix(l.SessionID, "session-")
+		if b, err := hex.DecodeString(hexPart); !ok || err != nil || len(b)*8 < 128 {
+			t.Fatalf("session ID %q is not session-<128 random bits>", l.SessionID)
+		}
+		if strings.Contains(l.SessionID, strconv.FormatInt(fixed.UnixMilli(), 10)) || seen[l.SessionID] {
+			t.Fatalf("session ID %q is guessable or repeated", l.SessionID)
+		}
+		seen[l.SessionID] = true
+		mu.Lock()
+		sent, _ := ids[len(ids)-1].(string)
+		mu.Unlock()
+		if sent != l.SessionID {
+			t.Fatalf("sent sessionId %v, want the string %q", ids[len(ids)-1], l.SessionID)
+		}
 	}
 }

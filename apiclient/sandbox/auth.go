@@ -102,10 +102,15 @@ func (s *Server) requireUser(r *http.Request) (*wallet, error) {
 	if err := s.requireClientID(r); err != nil {
 		return nil, err
 	}
-	h := r.Header.Get("Authorization")
-	if h == "" {
+	if r.Header.Get("Authorization") == "" {
 		return nil, unauthorized("Authorization header is missing (want \"Bearer <token>\" from POST /v1/auth/complete)")
 	}
+	return s.bearerUser(r)
+}
+
+// bearerUser checks the Authorization: Bearer token and returns its user.
+func (s *Server) bearerUser(r *http.Request) (*wallet, error) {
+	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return nil, unauthorized("Authorization header must be \"Bearer <token>\"")
@@ -136,6 +141,50 @@ func (s *Server) requireUser(r *http.Request) (*wallet, error) {
 		return nil, unauthorized("token's user %s is unknown to this sandbox", claims.Subject)
 	}
 	return u, nil
+}
+
+// reader is who reads transaction records: the project (secret key) sees
+// all of them, a user (token) only their own.
+type reader struct {
+	secret bool
+	user   *wallet
+}
+
+// requireReader accepts x-secret-key, or a user's token with x-client-id.
+// The client ID alone is public (it ships in web pages), so it reads no
+// records: they name accounts, session keys and calldata.
+func (s *Server) requireReader(r *http.Request) (reader, error) {
+	if r.Header.Get("x-secret-key") != "" {
+		if err := s.requireSecret(r); err != nil {
+			return reader{}, err
+		}
+		return reader{secret: true}, nil
+	}
+	if r.Header.Get("Authorization") == "" {
+		if r.Header.Get("x-client-id") == "" {
+			return reader{}, unauthorized("x-secret-key or x-client-id header is missing")
+		}
+		if err := s.requireClientID(r); err != nil {
+			return reader{}, err
+		}
+		return reader{}, unauthorized("transaction records need x-secret-key (server side) or the user's token " +
+			"(Authorization: Bearer <token> from POST /v1/auth/complete, with x-client-id); x-client-id alone is not enough")
+	}
+	u, err := s.requireUser(r)
+	if err != nil {
+		return reader{}, err
+	}
+	return reader{user: u}, nil
+}
+
+// requireStarter is requireAny that also says whether the caller may start
+// a chain: the secret key may, the client ID alone may not (anyone who
+// saw it could otherwise make the sandbox start chains).
+func (s *Server) requireStarter(r *http.Request) (mayStart bool, err error) {
+	if err := s.requireAny(r); err != nil {
+		return false, err
+	}
+	return r.Header.Get("x-secret-key") != "", nil
 }
 
 func clip(s string, n int) string {

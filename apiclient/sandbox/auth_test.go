@@ -55,9 +55,9 @@ func TestAuthFailures(t *testing.T) {
 		})
 	}
 
-	// Reads accept the client ID alone.
-	if res := do(t, "GET", f.url("/transactions"), "", "x-client-id", r.ClientID()); res.status != 200 {
-		t.Errorf("GET /transactions with client id: %d %s", res.status, res.body)
+	// Records need the secret or the user's token (TestGuestRecordsArePrivate).
+	if res := do(t, "GET", f.url("/transactions"), "", f.userHeaders()...); res.status != 200 {
+		t.Errorf("GET /transactions with the user's token: %d %s", res.status, res.body)
 	}
 	// No secret or token in the request log.
 	if s := logs.String(); strings.Contains(s, r.SecretKey()) || strings.Contains(s, f.token) || strings.Contains(s, wrongSecret) {

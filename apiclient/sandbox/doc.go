@@ -21,12 +21,18 @@
 //   - Guests and server wallets get fresh keys, funded (ETH and TST, mined)
 //     on chain 84532 at creation and on any other chain the first time a
 //     request names them there (a balance read included).
-//   - Any positive chain ID up to 2^53 starts a chain on first use, at most
-//     16 chains per sandbox.
+//   - Any positive chain ID up to 2^53 starts a chain on first use by a
+//     write, a grant or a read with x-secret-key (a client-ID-only read of a
+//     chain not running is 400), at most Options.MaxChains (16) per sandbox.
 //   - Session-key sends and writes record from = the session key;
 //     executionParams.accountAddress = the user. Without context headers,
-//     from may be any wallet the sandbox holds (guest or server) and pays its
-//     own gas; grants and session executions are paid by the relayer.
+//     from is a server wallet, or a guest whose Bearer token comes with the
+//     request, and pays its own gas; grants and session executions are paid
+//     by the relayer.
+//   - Transaction records are read with x-secret-key (all) or a user's token
+//     (that user's); the client ID alone reads none.
+//   - Only loopback Host names and loopback (or listed) Origins are served.
+//     docs/security.md lists every such rule with its test.
 //   - Insufficient ETH (or test-token) value is refused at acceptance: 400
 //     insufficient_funds on send, 402 on contracts/write (docs/api.md §7).
 //   - GET /transactions?from=X matches records whose from or account is X.

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -17,13 +18,21 @@ import (
 	"walletconsole/apiclient/sandbox/chain"
 )
 
-// chainFor returns the chain for a request's chainId (created on first use).
-func (s *Server) chainFor(chainID uint64) (*chain.Chain, error) {
+func checkChainID(chainID uint64) error {
 	if chainID == 0 {
-		return nil, badRequest("chainId is required and must be a positive integer (e.g. %d)", DefaultChainID)
+		return badRequest("chainId is required and must be a positive integer (e.g. %d)", DefaultChainID)
 	}
 	if chainID > 1<<53 {
-		return nil, badRequest("chainId %d is too large (at most 2^53)", chainID)
+		return badRequest("chainId %d is too large (at most 2^53)", chainID)
+	}
+	return nil
+}
+
+// chainFor returns the chain for a request's chainId, starting it on first
+// use. Only callers holding the secret key or a user's token get here.
+func (s *Server) chainFor(chainID uint64) (*chain.Chain, error) {
+	if err := checkChainID(chainID); err != nil {
+		return nil, err
 	}
 	c, err := s.chains.Get(chainID)
 	if err != nil {
@@ -34,6 +43,28 @@ func (s *Server) chainFor(chainID uint64) (*chain.Chain, error) {
 			return nil, badRequest("chainId %d would start a new chain, but the sandbox already runs its maximum of %d chains (%v)", chainID, s.chains.Options().MaxChains, s.chains.Chains())
 		}
 		return nil, internalError("starting chain %d: %v", chainID, err)
+	}
+	return c, nil
+}
+
+// readChain is the chain for a read: started on first use if mayStart (the
+// secret key), else only if it already runs. A chain that is not running
+// is a 400 rather than a made-up empty answer: its wallets are funded when
+// it starts, so "0" would be wrong a moment later.
+func (s *Server) readChain(chainID uint64, mayStart bool) (*chain.Chain, error) {
+	if mayStart {
+		return s.chainFor(chainID)
+	}
+	if err := checkChainID(chainID); err != nil {
+		return nil, err
+	}
+	if s.isClosed() {
+		return nil, errShuttingDown
+	}
+	c, ok := s.chains.Lookup(chainID)
+	if !ok {
+		return nil, badRequest("chain %d is not running in this sandbox (running: %v); a chain starts on its first write or grant, "+
+			"or a read with x-secret-key; x-client-id alone does not start one", chainID, s.chains.Chains())
 	}
 	return c, nil
 }
@@ -194,6 +225,12 @@ func (s *Server) handleCreateSessionKey(w http.ResponseWriter, r *http.Request) 
 	case req.DurationInSeconds > maxDuration:
 		return nil, badRequest("durationInSeconds %d exceeds the sandbox maximum of %d (365 days)", req.DurationInSeconds, maxDuration)
 	}
+	if req.GrantFullPermissions == nil && (len(req.CallPolicies) > 0 || len(req.TransferPolicies) > 0) {
+		return nil, badRequest("grantFullPermissions is missing (or null) while callPolicies/transferPolicies are set: " +
+			"thirdweb's SDK treats a missing flag as full permissions (isWildcard: grantFullPermissions ?? true), " +
+			"so the policies would be dropped and the session key could do anything. " +
+			"Send \"grantFullPermissions\": false to enforce the policies")
+	}
 	spec := chain.SessionSpec{
 		Signer:           keyAddr,
 		IsWildcard:       req.FullPermissions(),
@@ -214,6 +251,9 @@ func (s *Server) handleCreateSessionKey(w http.ResponseWriter, r *http.Request) 
 				return nil, err
 			}
 			spec.TransferPolicies = append(spec.TransferPolicies, ts)
+		}
+		if err := checkPolicies(u.addr, spec); err != nil {
+			return nil, err
 		}
 	}
 	if _, err := rand.Read(spec.Uid[:]); err != nil {
@@ -312,6 +352,21 @@ func (s *Server) resolveContext(r *http.Request, from string) (sessionCtx, error
 		if sc.key == nil {
 			return sc, badRequest("from %s is not a wallet this sandbox holds (a guest user or a server wallet)", f.Hex())
 		}
+		if sc.key.kind == kindGuest {
+			// The secret key is the project's, not the user's: acting as a
+			// user needs that user's token, else a scoped grant limits nothing.
+			if r.Header.Get("Authorization") == "" {
+				return sc, forbidden("from %s is a user's wallet: with x-secret-key alone, from must be a server wallet (POST /v1/wallets/server). "+
+					"Act for the user with a session key (x-account-address + x-session-key-address) or send the user's token (Authorization: Bearer <token>)", f.Hex())
+			}
+			u, err := s.bearerUser(r)
+			if err != nil {
+				return sc, err
+			}
+			if u.addr != f {
+				return sc, forbidden("from %s is not the user of the token (%s): a user's token acts only for that user", f.Hex(), u.addr.Hex())
+			}
+		}
 	}
 	return sc, nil
 }
@@ -333,9 +388,14 @@ func (s *Server) queueCall(c *chain.Chain, sc sessionCtx, call chain.Call, batch
 		ka := key.addr
 		n.sessionKey = &ka
 		account := sc.account.addr
+		calls := []chain.Call{call}
+		if s.faults.revert() {
+			calls = append(calls, injectedRevert(c))
+			n.params = wireCalls(calls)
+		}
 		j.lanes = []laneKey{{c.ChainID(), account}, {c.ChainID(), ka}}
 		j.submit = func(ctx context.Context) (*chain.Pending, error) {
-			return c.SubmitExecute(ctx, key.key, account, []chain.Call{call})
+			return c.SubmitExecute(ctx, key.key, account, calls)
 		}
 	} else {
 		j.lanes = []laneKey{{c.ChainID(), key.addr}}
@@ -449,6 +509,13 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) (any, error)
 // they do not have (ETH and the test token; fundsStatus is the endpoint's
 // status for that), and queues one transaction per call.
 func (s *Server) queueWrites(r *http.Request, c *chain.Chain, from string, calls []chain.Call, eth, tst *big.Int, fundsStatus int) (any, error) {
+	for i, c := range calls {
+		// The account treats calldata under 4 bytes as a plain transfer
+		// (transfer policies), though a contract would receive it as a call.
+		if n := len(c.Data); n > 0 && n < 4 {
+			return nil, badRequest("call %d: calldata of %d byte(s) is neither a plain transfer (empty) nor a function call (a 4-byte selector and arguments)", i, n)
+		}
+	}
 	sc, err := s.resolveContext(r, from)
 	if err != nil {
 		return nil, err
@@ -547,19 +614,40 @@ func (s *Server) handleContractWrite(w http.ResponseWriter, r *http.Request) (an
 // Reads
 
 func (s *Server) handleTransaction(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := s.requireAny(r); err != nil {
+	rd, err := s.requireReader(r)
+	if err != nil {
 		return nil, err
 	}
 	id := r.PathValue("id")
 	tx, ok := s.txs.get(id)
 	if !ok {
-		return nil, notFound("transaction %q not found", clip(id, 80))
+		return nil, notFound("transaction %q not found", clip(apiclient.Printable(id), 80))
+	}
+	if !rd.mayRead(tx) {
+		return nil, forbidden("transaction %s is not on the account of this token's user (%s); a user reads only their own records, x-secret-key reads all", tx.ID, rd.user.addr.Hex())
 	}
 	return tx, nil
 }
 
+// mayRead: the secret key reads every record, a user those whose from or
+// account is the user.
+func (rd reader) mayRead(tx apiclient.Transaction) bool {
+	if rd.secret {
+		return true
+	}
+	if rd.user == nil {
+		return false
+	}
+	if apiclient.SameAddress(tx.From, rd.user.addr.Hex()) {
+		return true
+	}
+	var ep apiclient.ExecutionParams7702
+	return json.Unmarshal(tx.ExecutionParams, &ep) == nil && apiclient.SameAddress(ep.AccountAddress, rd.user.addr.Hex())
+}
+
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := s.requireAny(r); err != nil {
+	rd, err := s.requireReader(r)
+	if err != nil {
 		return nil, err
 	}
 	page, err := queryInt(r, "page", 1, 1, 1<<31-1)
@@ -579,6 +667,15 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) (any
 		from = &a
 	}
 	all := s.txs.list(from)
+	if !rd.secret {
+		mine := all[:0:0]
+		for _, tx := range all {
+			if rd.mayRead(tx) {
+				mine = append(mine, tx)
+			}
+		}
+		all = mine
+	}
 	start, end, p := paginate(len(all), page, limit)
 	out := apiclient.TransactionList{Pagination: p, Transactions: []apiclient.Transaction{}}
 	out.Transactions = append(out.Transactions, all[start:end]...)
@@ -586,7 +683,8 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) (any
 }
 
 func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := s.requireAny(r); err != nil {
+	mayStart, err := s.requireStarter(r)
+	if err != nil {
 		return nil, err
 	}
 	addr, err := parseAddressField("address", r.PathValue("address"))
@@ -617,7 +715,7 @@ func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request) (any, err
 		if err != nil || id == 0 {
 			return nil, badRequest("query chainId=%q must be a positive integer", clip(cs, 40))
 		}
-		c, err := s.chainFor(id)
+		c, err := s.readChain(id, mayStart)
 		if err != nil {
 			return nil, err
 		}
@@ -680,7 +778,8 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) (any, error)
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) (any, error) {
-	if err := s.requireAny(r); err != nil {
+	mayStart, err := s.requireStarter(r)
+	if err != nil {
 		return nil, err
 	}
 	account, err := parseAddressField("account", r.PathValue("account"))
@@ -699,7 +798,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) (any, err
 		}
 		chainID = id
 	}
-	c, err := s.chainFor(chainID)
+	c, err := s.readChain(chainID, mayStart)
 	if err != nil {
 		return nil, err
 	}
@@ -759,4 +858,46 @@ func (s *Server) handleAdvanceTime(w http.ResponseWriter, r *http.Request) (any,
 		return nil, internalError("advancing time: %v", err)
 	}
 	return apiclient.AdvanceTimeResult{ChainID: c.ChainID(), BlockTime: c.Now().Format(time.RFC3339)}, nil
+}
+
+// checkPolicies refuses scoped policies that defeat themselves: a call
+// policy on the user's own account or on the account implementation (the
+// session key could call execute on the account, which runs any call as the
+// owner: a full escalation), and repeated (target, selector) pairs or
+// transfer targets (the account applies the first match, so a repeat never
+// applies and its limits are an illusion).
+func checkPolicies(account common.Address, spec chain.SessionSpec) error {
+	type callKey struct {
+		target   common.Address
+		selector [4]byte
+	}
+	seen := map[callKey]int{}
+	for i, p := range spec.CallPolicies {
+		switch p.Target {
+		case account:
+			return badRequest("callPolicies[%d].target %s is the user's own account: the session key could call execute on it and run any call as the owner, which is full permission; name the contracts the key may call", i, p.Target.Hex())
+		case chain.AccountImplAddress:
+			return badRequest("callPolicies[%d].target %s is the account implementation (the code every delegated account runs): a policy on its execute is a full escalation; name the contracts the key may call", i, p.Target.Hex())
+		}
+		k := callKey{p.Target, p.Selector}
+		if j, dup := seen[k]; dup {
+			return badRequest("callPolicies[%d] repeats target %s and selector 0x%x of callPolicies[%d]: the account applies the first match, so this one would never apply; merge them", i, p.Target.Hex(), p.Selector, j)
+		}
+		seen[k] = i
+	}
+	targets := map[common.Address]int{}
+	for i, p := range spec.TransferPolicies {
+		if j, dup := targets[p.Target]; dup {
+			return badRequest("transferPolicies[%d] repeats target %s of transferPolicies[%d]: the account applies the first match, so this one would never apply; merge them", i, p.Target.Hex(), j)
+		}
+		targets[p.Target] = i
+	}
+	return nil
+}
+
+// injectedRevert is the call the revert fault appends to an execution: a
+// test-token transfer to the zero address, which the token refuses
+// (ERC20InvalidReceiver), so the whole execution reverts on chain.
+func injectedRevert(c *chain.Chain) chain.Call {
+	return chain.Call{To: c.Token(), Value: new(big.Int), Data: erc20Transfer(common.Address{}, big.NewInt(1))}
 }

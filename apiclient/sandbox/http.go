@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,10 @@ func badRequest(format string, args ...any) *apiError {
 
 func unauthorized(format string, args ...any) *apiError {
 	return &apiError{http.StatusUnauthorized, apiclient.CodeUnauthorized, fmt.Sprintf(format, args...)}
+}
+
+func forbidden(format string, args ...any) *apiError {
+	return &apiError{http.StatusForbidden, apiclient.CodeForbidden, fmt.Sprintf(format, args...)}
 }
 
 func notFound(format string, args ...any) *apiError {
@@ -75,39 +80,50 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/sandbox/sessions/{account}/{signer}", s.handleSession)
 	handle("POST /v1/sandbox/advance-time", s.handleAdvanceTime)
 
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+		} else if allow := allowedMethods(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, &apiError{http.StatusMethodNotAllowed, apiclient.CodeInvalidRequest,
+				fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow)})
+		} else {
+			writeError(w, notFound("no route %s %s", r.Method, r.URL.Path))
+		}
+	})
+
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		reqID := "req_" + strings.ReplaceAll(uuid.NewString(), "-", "")
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h := rec.Header()
 		h.Set("x-request-id", reqID)
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "x-request-id, Retry-After")
+		h.Set("Vary", "Origin")
 		r = r.WithContext(withRequestID(r.Context(), reqID))
 
 		switch {
+		case !s.guardBrowser(rec, r):
 		case r.Method == http.MethodOptions:
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", corsHeaders)
 			h.Set("Access-Control-Max-Age", "600")
 			rec.WriteHeader(http.StatusNoContent)
+		case s.faults != nil:
+			s.faults.serve(rec, r, api, w)
 		default:
-			if _, pattern := mux.Handler(r); pattern != "" {
-				mux.ServeHTTP(rec, r)
-			} else if allow := allowedMethods(mux, r); allow != "" {
-				h.Set("Allow", allow)
-				writeError(rec, &apiError{http.StatusMethodNotAllowed, apiclient.CodeInvalidRequest,
-					fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow)})
-			} else {
-				writeError(rec, notFound("no route %s %s", r.Method, r.URL.Path))
-			}
+			api.ServeHTTP(rec, r)
 		}
-		s.log.Info("request",
+		attrs := []any{
 			"method", r.Method,
 			"path", r.URL.Path,
 			"status", rec.status,
 			"duration", time.Since(start).Round(time.Microsecond),
-			"request_id", reqID)
+			"request_id", reqID,
+		}
+		if rec.dropped {
+			attrs = append(attrs, "fault", "connection dropped mid-response")
+		}
+		s.log.Info("request", attrs...)
 	})
 }
 
@@ -173,8 +189,9 @@ func writeError(w http.ResponseWriter, e *apiError) {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	status  int
+	wrote   bool
+	dropped bool // the drop fault cut the answer off
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -200,10 +217,17 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 			return &apiError{http.StatusRequestEntityTooLarge, apiclient.CodeInvalidRequest,
 				fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return &apiError{http.StatusRequestTimeout, apiclient.CodeInvalidRequest,
+				fmt.Sprintf("request body arrived too slowly: the sandbox reads a whole request in at most %v", readTimeout)}
+		}
 		return badRequest("reading request body: %v", err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("request body is empty; expected a JSON object")
+	}
+	if err := checkExponents(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -218,6 +242,128 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return badRequest("invalid JSON body: unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// maxExponent bounds the exponent of numbers such as 1e21: a 256-bit value
+// is below 1.2e77, and parsing 1e999999 exactly would cost a million-digit
+// power of ten before being refused.
+const maxExponent = 100
+
+// numberFields hold amounts, which are read from exponent forms too
+// ("1e21") whether sent as JSON numbers or strings; contract params
+// likewise.
+var numberFields = map[string]bool{"quantity": true, "value": true, "maxValuePerUse": true, "limit": true, "period": true}
+
+// checkExponents refuses, before any big-number work, a JSON number (or an
+// amount field's string) whose exponent is beyond ±maxExponent, naming the
+// field. Malformed JSON is left for the decoder to describe.
+func checkExponents(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		obj    bool
+		key    string // object: the current key
+		expect bool   // object: next token is a key
+		index  int    // array: next index
+	}
+	var stack []*frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.obj {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				fmt.Fprintf(&b, "[%d]", f.index-1)
+			}
+		}
+		return b.String()
+	}
+	inAmount := func() bool {
+		for _, f := range stack {
+			if f.obj && (numberFields[f.key] || f.key == "params") {
+				return true
+			}
+		}
+		return false
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF, or a syntax error the real decode reports
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.obj && top.expect {
+			if k, ok := tok.(string); ok {
+				top.key, top.expect = clip(apiclient.Printable(k), 40), false
+				continue
+			}
+			// '}' closing the object: handled below
+		}
+		if top != nil && !top.obj {
+			if d, ok := tok.(json.Delim); !ok || d != ']' {
+				top.index++
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, &frame{obj: true, expect: true})
+				continue
+			case '[':
+				stack = append(stack, &frame{})
+				continue
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+			}
+		case json.Number:
+			if exponentTooLarge(string(v)) {
+				return badRequest("field %s: number %s has an exponent beyond ±%d (256-bit values are below 1.2e77)", path(), clip(string(v), 40), maxExponent)
+			}
+		case string:
+			if inAmount() && exponentTooLarge(strings.TrimSpace(v)) {
+				return badRequest("field %s: number %q has an exponent beyond ±%d (256-bit values are below 1.2e77)", path(), clip(apiclient.Printable(v), 40), maxExponent)
+			}
+		}
+		if len(stack) > 0 && stack[len(stack)-1].obj {
+			stack[len(stack)-1].expect = true
+		}
+	}
+}
+
+// exponentTooLarge reports whether s is a decimal number with an exponent
+// part whose magnitude exceeds maxExponent.
+func exponentTooLarge(s string) bool {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 || strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		return false
+	}
+	for _, c := range s[:i] {
+		if (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' {
+			return false // not a number: the field's own parser says so
+		}
+	}
+	exp := strings.TrimLeft(s[i+1:], "+-")
+	exp = strings.TrimLeft(exp, "0")
+	if exp == "" {
+		return false
+	}
+	for _, c := range exp {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	if len(exp) > 4 {
+		return true
+	}
+	n, _ := strconv.Atoi(exp)
+	return n > maxExponent
 }
 
 func describeJSONError(err error) string {

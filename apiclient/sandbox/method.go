@@ -31,6 +31,9 @@ type method struct {
 // parenthesis are dropped; the canonical form goes to go-ethereum's selector
 // parser.
 func parseMethod(sig string) (*method, error) {
+	if len(sig) > maxMethodLen {
+		return nil, fmt.Errorf("method is %d characters long; at most %d", len(sig), maxMethodLen)
+	}
 	s := strings.TrimSpace(sig)
 	s = strings.TrimSpace(strings.TrimPrefix(s, "function "))
 	open := strings.IndexByte(s, '(')
@@ -54,6 +57,9 @@ func parseMethod(sig string) (*method, error) {
 	if end < 0 {
 		return nil, fmt.Errorf("method %q has unbalanced parentheses", clip(sig, 80))
 	}
+	if d := parenDepth(s[open:end+1]) - 1; d > maxTupleNest {
+		return nil, fmt.Errorf("method %q: tuples nested %d deep; at most %d", clip(sig, 80), d, maxTupleNest)
+	}
 	params, err := canonicalParams(s[open+1 : end])
 	if err != nil {
 		return nil, fmt.Errorf("method %q: %v", clip(sig, 80), err)
@@ -63,12 +69,26 @@ func parseMethod(sig string) (*method, error) {
 	if err != nil {
 		return nil, fmt.Errorf("method %q: %v", clip(sig, 80), err)
 	}
+	if len(sm.Inputs) > maxMethodArgs {
+		return nil, fmt.Errorf("method %q has %d parameters; at most %d", clip(sig, 80), len(sm.Inputs), maxMethodArgs)
+	}
 	m := &method{name: sm.Name, signature: canonical}
+	words := 0
 	for i, in := range sm.Inputs {
 		t, err := abi.NewType(in.Type, in.InternalType, in.Components)
 		if err != nil {
 			return nil, fmt.Errorf("method %q: parameter %d: %v", clip(sig, 80), i, err)
 		}
+		// Bound the type before anything allocates a value of it: packing
+		// uint256[1099511627776] would ask for terabytes.
+		w, err := staticWords(t, 0, 0)
+		if err == nil && w > maxStaticWords-words {
+			err = fmt.Errorf("the fixed-size arrays hold more than %d values in all", maxStaticWords)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("method %q: parameter %d (%s): %v", clip(sig, 80), i, in.Type, err)
+		}
+		words += w
 		m.args = append(m.args, abi.Argument{Name: fmt.Sprintf("arg%d", i), Type: t})
 	}
 	// The selector is keccak of the canonical type list, which abi.NewMethod computes.
@@ -76,6 +96,75 @@ func parseMethod(sig string) (*method, error) {
 	m.signature = am.Sig
 	m.id = am.ID
 	return m, nil
+}
+
+// Bounds of contracts/write method signatures (as the console's own
+// selector parser has them).
+const (
+	maxMethodLen   = 4096
+	maxMethodArgs  = 64
+	maxTupleNest   = 8
+	maxArrayNest   = 4
+	maxStaticWords = 1 << 16
+)
+
+func parenDepth(s string) int {
+	d, most := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			d++
+			most = max(most, d)
+		case ')':
+			d--
+		}
+	}
+	return most
+}
+
+// staticWords counts the values a type holds before any dynamic array is
+// filled (a dynamic array counts its element type once: its length comes
+// from the JSON params, which the body size bounds), refusing fixed arrays
+// of 0 or more than maxStaticWords elements and nesting beyond the bounds.
+func staticWords(t abi.Type, arrays, tuples int) (int, error) {
+	switch t.T {
+	case abi.ArrayTy, abi.SliceTy:
+		if arrays+1 > maxArrayNest {
+			return 0, fmt.Errorf("arrays nested more than %d deep", maxArrayNest)
+		}
+		n := 1
+		if t.T == abi.ArrayTy {
+			if t.Size <= 0 || t.Size > maxStaticWords {
+				return 0, fmt.Errorf("array size %d is out of range (1 to %d elements)", t.Size, maxStaticWords)
+			}
+			n = t.Size
+		}
+		w, err := staticWords(*t.Elem, arrays+1, tuples)
+		if err != nil {
+			return 0, err
+		}
+		if w > maxStaticWords/n {
+			return 0, fmt.Errorf("the fixed-size arrays hold more than %d values in all", maxStaticWords)
+		}
+		return n * w, nil
+	case abi.TupleTy:
+		if tuples+1 > maxTupleNest {
+			return 0, fmt.Errorf("tuples nested more than %d deep", maxTupleNest)
+		}
+		sum := 0
+		for _, e := range t.TupleElems {
+			w, err := staticWords(*e, arrays, tuples+1)
+			if err != nil {
+				return 0, err
+			}
+			if w > maxStaticWords-sum {
+				return 0, fmt.Errorf("the fixed-size arrays hold more than %d values in all", maxStaticWords)
+			}
+			sum += w
+		}
+		return max(sum, 1), nil
+	}
+	return 1, nil
 }
 
 // canonicalParams turns "address to, uint256 amount" into "address,uint256".

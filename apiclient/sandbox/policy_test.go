@@ -181,12 +181,13 @@ func TestERC20CallPolicy(t *testing.T) {
 	}
 }
 
-// TestFullPermissionsIgnorePolicies: grantFullPermissions true (or absent)
-// makes a wildcard session whatever policies are sent.
+// TestFullPermissionsIgnorePolicies: grantFullPermissions true makes a
+// wildcard session whatever policies are sent (absent with policies is a
+// 400: TestPoliciesWithoutFlag).
 func TestFullPermissionsIgnorePolicies(t *testing.T) {
 	r := start(t, Options{})
 	f := newFixture(t, r, "wild-user", "wild-key")
-	wantConfirmed(t, f.grant(t, `"durationInSeconds":600,"transferPolicies":[{"target":"0x00000000000000000000000000000000000000A1","maxValuePerUse":"1"}]`))
+	wantConfirmed(t, f.grant(t, `"durationInSeconds":600,"grantFullPermissions":true,"transferPolicies":[{"target":"0x00000000000000000000000000000000000000A1","maxValuePerUse":"1"}]`))
 	res := do(t, "GET", f.url("/sandbox/sessions/"+f.user+"/"+f.sessionKey), "", "x-client-id", r.ClientID())
 	var si apiclient.SessionInfo
 	res.result(t, &si)

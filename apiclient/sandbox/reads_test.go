@@ -67,7 +67,7 @@ func TestUsersAndServerWallets(t *testing.T) {
 func TestBalancesAndInfo(t *testing.T) {
 	r := start(t, Options{})
 	f := newFixture(t, r, "bal-user", "bal-key")
-	res := do(t, "GET", f.url("/wallets/"+f.user+"/balance?chainId=84532&chainId=31337"), "", "x-client-id", r.ClientID())
+	res := do(t, "GET", f.url("/wallets/"+f.user+"/balance?chainId=84532&chainId=31337"), "", "x-secret-key", r.SecretKey())
 	var bals []apiclient.Balance
 	res.result(t, &bals)
 	if len(bals) != 2 || bals[0].ChainID != 84532 || bals[1].ChainID != 31337 {
@@ -113,7 +113,7 @@ func TestTransactionsListAndDirectSends(t *testing.T) {
 	}
 	// The user too, directly.
 	body := fmt.Sprintf(`{"chainId":84532,"from":"%s","recipients":[{"address":"%s","quantity":"4"}]}`, f.user, dest)
-	userTx := f.writeIDs(t, "/wallets/send", body, f.secret())[0]
+	userTx := f.writeIDs(t, "/wallets/send", body, append(f.secret(), "Authorization", "Bearer "+f.token))[0]
 	for _, id := range append(ids, userTx) {
 		tx := f.wait(t, id)
 		wantConfirmed(t, tx)
@@ -165,8 +165,8 @@ func TestAccountsRunConcurrently(t *testing.T) {
 	body := func(from string) string {
 		return `{"chainId":84532,"from":"` + from + `","recipients":[{"address":"` + dest + `","quantity":"1"},{"address":"` + dest + `","quantity":"2"}]}`
 	}
-	a := f1.writeIDs(t, "/wallets/send", body(f1.user), f1.secret())
-	b := f2.writeIDs(t, "/wallets/send", body(f2.user), f2.secret())
+	a := f1.writeIDs(t, "/wallets/send", body(f1.user), append(f1.secret(), "Authorization", "Bearer "+f1.token))
+	b := f2.writeIDs(t, "/wallets/send", body(f2.user), append(f2.secret(), "Authorization", "Bearer "+f2.token))
 	block := func(f fixture, id string) uint64 {
 		tx := f.wait(t, id)
 		wantConfirmed(t, tx)
@@ -247,14 +247,11 @@ func TestCloseFinalisesEverything(t *testing.T) {
 }
 
 func TestChainCap(t *testing.T) {
-	old := maxChains
-	maxChains = 2
-	defer func() { maxChains = old }()
-	r := start(t, Options{})
+	r := start(t, Options{MaxChains: 2})
 	f := fixture{r: r}
 	addr := "/wallets/0x00000000000000000000000000000000000000a7/balance"
-	if res := do(t, "GET", f.url(addr+"?chainId=31337&chainId=84532"), "", "x-client-id", r.ClientID()); res.status != 200 {
+	if res := do(t, "GET", f.url(addr+"?chainId=31337&chainId=84532"), "", "x-secret-key", r.SecretKey()); res.status != 200 {
 		t.Fatalf("second chain: %d %s", res.status, res.body)
 	}
-	expect(t, do(t, "GET", f.url(addr+"?chainId=5"), "", "x-client-id", r.ClientID()), 400, "maximum of 2 chains")
+	expect(t, do(t, "GET", f.url(addr+"?chainId=5"), "", "x-secret-key", r.SecretKey()), 400, "maximum of 2 chains")
 }

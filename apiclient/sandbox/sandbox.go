@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,8 +49,21 @@ const (
 	maxPage         = 100
 )
 
-// maxChains bounds the simulated chains one sandbox runs (each costs ~20 MB).
-var maxChains = 16
+// DefaultMaxChains bounds the simulated chains one sandbox runs (each costs
+// ~20 MB) unless Options.MaxChains says otherwise.
+const DefaultMaxChains = 16
+
+// HTTP server limits: a client that trickles its request (headers or body)
+// or never reads the answer is cut off instead of holding a connection
+// forever. Variables so tests can shorten them.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
+const maxHeaderBytes = 64 << 10
 
 // Funding of every wallet the sandbox creates, per chain.
 var (
@@ -76,6 +91,16 @@ type Options struct {
 	Logger *slog.Logger
 	// FundWei and TokenMint override DefaultFundWei and DefaultTokenMint.
 	FundWei, TokenMint *big.Int
+	// MaxChains bounds how many chains run at once; 0 means DefaultMaxChains.
+	MaxChains int
+	// CORSOrigins are browser origins allowed besides loopback ones
+	// (http(s)://localhost, 127.0.0.1 or [::1] on any port), exactly as a
+	// browser sends them ("https://demo.example:8443"); "null" allows file://
+	// pages. Requests from any other origin are refused.
+	CORSOrigins []string
+	// Faults injects latency, errors, rate limits, dropped connections and
+	// on-chain reverts, for testing clients. The zero value injects nothing.
+	Faults Faults
 }
 
 // Server is the sandbox: HTTP handlers over a set of simulated chains.
@@ -91,6 +116,8 @@ type Server struct {
 
 	chains  *chain.Manager
 	handler http.Handler
+	origins map[string]bool // Options.CORSOrigins, normalised
+	faults  *faultInjector  // nil: no faults
 
 	wallets *walletStore
 	txs     *txStore
@@ -142,6 +169,19 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	maxChains := opts.MaxChains
+	if maxChains <= 0 {
+		maxChains = DefaultMaxChains
+	}
+	origins, err := normaliseOrigins(opts.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.origins = origins
+	if err := opts.Faults.Validate(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.faults = newFaultInjector(opts.Faults)
 	s.jwtKey = make([]byte, 32)
 	if _, err := rand.Read(s.jwtKey); err != nil {
 		return nil, fmt.Errorf("sandbox: token key: %w", err)
@@ -224,12 +264,8 @@ func Listen(ctx context.Context, addr string, opts Options) (*Running, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: address %q: %w", addr, err)
-	}
-	if !isLoopback(host) {
-		return nil, fmt.Errorf("sandbox: address %q is not loopback; the sandbox serves 127.0.0.1 or ::1 only", addr)
+	if err := CheckAddr(addr); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -245,7 +281,12 @@ func Listen(ctx context.Context, addr string, opts Options) (*Running, error) {
 		BaseURL: "http://" + ln.Addr().String() + "/v1",
 		srv: &http.Server{
 			Handler:           s.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		},
 		done: make(chan struct{}),
 	}
@@ -282,8 +323,24 @@ func (r *Running) Close() error {
 	return r.stopErr
 }
 
+// CheckAddr checks a listen address: host:port with a loopback host
+// (127.0.0.1, ::1 or localhost) and a port from 0 to 65535.
+func CheckAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q is not host:port (e.g. 127.0.0.1:8787)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if !isLoopback(host) {
+		return fmt.Errorf("address %q is not loopback; the sandbox serves 127.0.0.1, ::1 or localhost only", addr)
+	}
+	return nil
+}
+
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

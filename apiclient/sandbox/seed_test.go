@@ -147,7 +147,8 @@ func TestSeedExample(t *testing.T) {
 	}
 }
 
-// TestCORSPreflight: a browser running the seed's fetch gets through.
+// TestCORSPreflight: a browser running the seed's fetch from a loopback
+// page gets through (other origins: TestBrowserOriginsAndHosts).
 func TestCORSPreflight(t *testing.T) {
 	r := start(t, Options{})
 	res := do(t, "OPTIONS", r.BaseURL+"/wallets/send", "",
@@ -158,7 +159,7 @@ func TestCORSPreflight(t *testing.T) {
 		t.Fatalf("preflight status %d", res.status)
 	}
 	h := res.header
-	if h.Get("Access-Control-Allow-Origin") != "*" {
+	if h.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
 		t.Errorf("allow-origin %q", h.Get("Access-Control-Allow-Origin"))
 	}
 	allowed := strings.ToLower(h.Get("Access-Control-Allow-Headers"))
@@ -171,7 +172,7 @@ func TestCORSPreflight(t *testing.T) {
 		t.Errorf("allow-methods %q", h.Get("Access-Control-Allow-Methods"))
 	}
 	res = do(t, "POST", r.BaseURL+"/auth/complete", `{"method":"guest"}`, "x-client-id", r.ClientID(), "Origin", "http://localhost:3000")
-	if res.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(res.header.Get("Access-Control-Expose-Headers"), "x-request-id") {
+	if res.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" || !strings.Contains(res.header.Get("Access-Control-Expose-Headers"), "x-request-id") {
 		t.Errorf("CORS headers on a POST: %v", res.header)
 	}
 }

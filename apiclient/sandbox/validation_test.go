@@ -31,6 +31,7 @@ func TestValidation(t *testing.T) {
 		want             string
 	}{
 		{"malformed json", "/wallets/send", `{"chainId":84532,`, f.sessionHeaders(), 400, "invalid JSON body"},
+		{"2 MiB body", "/wallets/send", `{"chainId":84532,"from":"` + strings.Repeat("a", 2<<20) + `"}`, f.sessionHeaders(), 413, "larger than 1048576 bytes"},
 		{"empty body", "/wallets/send", ``, f.sessionHeaders(), 400, "body is empty"},
 		{"trailing data", "/wallets/send", sendBody("84532", f.sessionKey, to) + `{}`, f.sessionHeaders(), 400, "after the JSON object"},
 		{"chainId of wrong type", "/wallets/send", sendBody(`"abc"`, f.sessionKey, to), f.sessionHeaders(), 400, "chainId"},

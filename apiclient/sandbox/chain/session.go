@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
+	ma "walletconsole/apiclient/account" // thirdweb MinimalAccount ABI and tuples
 	"walletconsole/apiclient/sandbox/contracts"
 )
 
@@ -25,61 +26,22 @@ type Call struct {
 	Data  []byte
 }
 
-// Go mirrors of the Solidity structs (field names match the ABI so abi.Pack works).
-
-// UsageLimit: LimitType 0 Unlimited, 1 Lifetime, 2 Allowance (per Period seconds).
-type UsageLimit struct {
-	LimitType uint8
-	Limit     *big.Int
-	Period    *big.Int
-}
-
-// Constraint: Condition 0 Unconstrained, 1 Equal, 2 Greater, 3 Less,
-// 4 GreaterOrEqual, 5 LessOrEqual, 6 NotEqual on argument Index.
-type Constraint struct {
-	Condition uint8
-	Index     uint64
-	RefValue  [32]byte
-	Limit     UsageLimit
-}
-
-// CallSpec allows calls with Selector to Target.
-type CallSpec struct {
-	Target         common.Address
-	Selector       [4]byte
-	MaxValuePerUse *big.Int
-	ValueLimit     UsageLimit
-	Constraints    []Constraint
-}
-
-// TransferSpec allows plain value transfers to Target.
-type TransferSpec struct {
-	Target         common.Address
-	MaxValuePerUse *big.Int
-	ValueLimit     UsageLimit
-}
-
-// SessionSpec is the grant the user signs (EIP-712).
-type SessionSpec struct {
-	Signer           common.Address
-	IsWildcard       bool
-	ExpiresAt        *big.Int
-	CallPolicies     []CallSpec
-	TransferPolicies []TransferSpec
-	Uid              [32]byte
-}
-
-// abiCall mirrors Solidity's Call(address target,uint256 value,bytes data).
-type abiCall struct {
-	Target common.Address
-	Value  *big.Int
-	Data   []byte
-}
-
-type abiWrappedCalls struct {
-	Calls []abiCall
-	Uid   [32]byte
-}
+// The account's tuples, as Go types: those of thirdweb's MinimalAccount ABI
+// (apiclient/account, imported as ma), which SessionAccount declares exactly. Field names
+// match the ABI, so abi.Pack and abi.ConvertType map them directly.
+type (
+	// UsageLimit: LimitType 0 Unlimited, 1 Lifetime, 2 Allowance (per Period seconds).
+	UsageLimit = ma.UsageLimit
+	// Constraint: Condition 0 Unconstrained, 1 Equal, 2 Greater, 3 Less,
+	// 4 GreaterOrEqual, 5 LessOrEqual, 6 NotEqual on argument Index.
+	Constraint = ma.Constraint
+	// CallSpec allows calls with Selector to Target.
+	CallSpec = ma.CallSpec
+	// TransferSpec allows plain value transfers to Target.
+	TransferSpec = ma.TransferSpec
+	// SessionSpec is the grant the user signs (EIP-712).
+	SessionSpec = ma.SessionSpec
+)
 
 // EIP-712 types, in one place. The contract hashes the same shapes.
 var (
@@ -239,7 +201,9 @@ func sign(digest []byte, key *ecdsa.PrivateKey) ([]byte, error) {
 
 // normalize fills nil big.Ints so the spec packs.
 func normalize(s SessionSpec) SessionSpec {
-	nl := func(l UsageLimit) UsageLimit { return UsageLimit{l.LimitType, bi(l.Limit), bi(l.Period)} }
+	nl := func(l UsageLimit) UsageLimit {
+		return UsageLimit{LimitType: l.LimitType, Limit: bi(l.Limit), Period: bi(l.Period)}
+	}
 	out := s
 	out.ExpiresAt = bi(s.ExpiresAt)
 	out.CallPolicies = make([]CallSpec, len(s.CallPolicies))
@@ -269,10 +233,10 @@ func randomUID() ([32]byte, error) {
 	return u, err
 }
 
-func toABICalls(calls []Call) []abiCall {
-	out := make([]abiCall, len(calls))
+func toABICalls(calls []Call) []ma.Call {
+	out := make([]ma.Call, len(calls))
 	for i, c := range calls {
-		out[i] = abiCall{Target: c.To, Value: bi(c.Value), Data: append([]byte{}, c.Data...)}
+		out[i] = ma.Call{Target: c.To, Value: bi(c.Value), Data: append([]byte{}, c.Data...)}
 	}
 	return out
 }
@@ -318,7 +282,7 @@ func ExecuteWithSigCalldata(chainID uint64, key *ecdsa.PrivateKey, calls []Call,
 	if err != nil {
 		return nil, err
 	}
-	return contracts.AccountABI.Pack("executeWithSig", abiWrappedCalls{Calls: toABICalls(calls), Uid: uid}, sig)
+	return contracts.AccountABI.Pack("executeWithSig", ma.WrappedCalls{Calls: toABICalls(calls), Uid: uid}, sig)
 }
 
 // SubmitGrant grants spec on the user's account: it delegates the user's EOA
@@ -424,19 +388,6 @@ type LimitState struct {
 	Remaining *big.Int
 }
 
-type abiLimitState struct {
-	Remaining *big.Int
-	Target    common.Address
-	Selector  [4]byte
-	Index     *big.Int
-}
-
-type abiSessionState struct {
-	TransferValue []abiLimitState
-	CallValue     []abiLimitState
-	CallParams    []abiLimitState
-}
-
 // Session reads signer's session on account (latest block). An account that
 // is not delegated, or a signer never granted, gives a zero state.
 func (c *Chain) Session(ctx context.Context, account, signer common.Address) (SessionState, error) {
@@ -476,8 +427,8 @@ func (c *Chain) Session(ctx context.Context, account, signer common.Address) (Se
 	if v, err = call("getSessionStateForSigner"); err != nil {
 		return st, err
 	}
-	ss := *contractsConvert(v[0], new(abiSessionState)).(*abiSessionState)
-	add := func(kind string, ls []abiLimitState) {
+	ss := *contractsConvert(v[0], new(ma.SessionState)).(*ma.SessionState)
+	add := func(kind string, ls []ma.LimitState) {
 		for _, l := range ls {
 			st.Limits = append(st.Limits, LimitState{Kind: kind, Target: l.Target, Selector: l.Selector, Index: l.Index.Uint64(), Remaining: l.Remaining})
 		}

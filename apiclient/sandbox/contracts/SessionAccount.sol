@@ -3,10 +3,12 @@ pragma solidity 0.8.37;
 
 /// @title SessionAccount
 /// @notice The sandbox's own implementation of thirdweb's MinimalAccount
-/// interface (same function names, struct types, custom error names and
-/// EIP-712 domain). It runs as EIP-7702 delegated code on many EOAs, so it has
-/// no constructor state and no immutables: it is placed in genesis as runtime
-/// code, and all state lives in an ERC-7201 namespace of the delegating EOA.
+/// interface (same functions, events, custom errors, struct types and EIP-712
+/// domain as the ABI in apiclient/account; behaviour the ABI does not fix is
+/// described in docs/account.md). It runs as EIP-7702 delegated code on many
+/// EOAs, so it has no constructor state and no immutables: it is placed in
+/// genesis as runtime code, and all state lives in an ERC-7201 namespace of
+/// the delegating EOA.
 ///
 /// Session keys: the account owner signs a SessionSpec (EIP-712); anyone may
 /// submit it with createSessionWithSig. The session's signer may then call
@@ -15,7 +17,8 @@ pragma solidity 0.8.37;
 /// signer replaces the old one and starts with fresh usage.
 contract SessionAccount {
     // ------------------------------------------------------------------
-    // Types (exactly the shapes of docs/api.md §5)
+    // Types (the tuple shapes of thirdweb's MinimalAccount ABI, see
+    // apiclient/account/minimalaccount.abi.json)
     // ------------------------------------------------------------------
 
     /// limitType: 0 Unlimited, 1 Lifetime (cumulative cap), 2 Allowance
@@ -92,19 +95,28 @@ contract SessionAccount {
     error SessionZeroSigner();
     error SessionExpiresTooSoon();
     error UIDAlreadyProcessed();
-    error InvalidSignature();
+    error InvalidSignature(address msgSender, address thisAddress);
     error SessionExpired();
     error CallPolicyViolated(address target, bytes4 selector);
     error TransferPolicyViolated(address target);
     error MaxValueExceeded(uint256 value, uint256 maxValuePerUse);
-    error LifetimeUsageExceeded(uint256 usage, uint256 limit);
-    error AllowanceExceeded(uint256 usage, uint256 limit, uint256 period);
+    error LifetimeUsageExceeded(uint256 lifetimeUsage, uint256 limit);
+    /// `period` is the id of the window that would be exceeded
+    /// (block.timestamp / the limit's period), not the period's length.
+    error AllowanceExceeded(uint256 allowanceUsage, uint256 limit, uint64 period);
     error InvalidDataLength(uint256 actualLength, uint256 expectedLength);
     error ConditionFailed(bytes32 param, bytes32 refValue, uint8 condition);
     error NoCallsToExecute();
     error CallReverted();
 
-    event SessionCreated(address indexed signer, SessionSpec spec);
+    /// user is the account (this address), newSigner the session key.
+    event SessionCreated(address indexed user, address indexed newSigner, SessionSpec sessionSpec);
+    /// After every successful execute/executeWithSig: user is the account,
+    /// signer who authorised the batch (the session key, or the account
+    /// itself for its own calls and executeWithSig), executor the caller.
+    event Executed(address indexed user, address indexed signer, address indexed executor, uint256 batchSize);
+    /// Value arriving by a plain transfer (receive()).
+    event ValueReceived(address indexed user, address indexed from, uint256 value);
 
     // ------------------------------------------------------------------
     // Storage (ERC-7201)
@@ -271,21 +283,23 @@ contract SessionAccount {
     // Sessions
     // ------------------------------------------------------------------
 
-    function createSessionWithSig(SessionSpec calldata spec, bytes calldata signature) external {
-        if (spec.signer == address(0)) revert SessionZeroSigner();
-        if (spec.expiresAt <= block.timestamp) revert SessionExpiresTooSoon();
+    function createSessionWithSig(SessionSpec calldata sessionSpec, bytes calldata signature) external {
+        if (sessionSpec.signer == address(0)) revert SessionZeroSigner();
+        if (sessionSpec.expiresAt <= block.timestamp) revert SessionExpiresTooSoon();
         Layout storage L = _layout();
-        if (L.sessionUids[spec.uid]) revert UIDAlreadyProcessed();
-        if (_recover(_hashTyped(_hashSession(spec)), signature) != address(this)) revert InvalidSignature();
+        if (L.sessionUids[sessionSpec.uid]) revert UIDAlreadyProcessed();
+        if (_recover(_hashTyped(_hashSession(sessionSpec)), signature) != address(this)) {
+            revert InvalidSignature(msg.sender, address(this));
+        }
 
-        L.sessionUids[spec.uid] = true;
-        L.activeGrant[spec.signer] = spec.uid;
-        Grant storage g = L.grants[spec.uid];
-        g.signer = spec.signer;
-        g.isWildcard = spec.isWildcard;
-        g.expiresAt = spec.expiresAt;
-        for (uint256 i = 0; i < spec.callPolicies.length; i++) {
-            CallSpec calldata c = spec.callPolicies[i];
+        L.sessionUids[sessionSpec.uid] = true;
+        L.activeGrant[sessionSpec.signer] = sessionSpec.uid;
+        Grant storage g = L.grants[sessionSpec.uid];
+        g.signer = sessionSpec.signer;
+        g.isWildcard = sessionSpec.isWildcard;
+        g.expiresAt = sessionSpec.expiresAt;
+        for (uint256 i = 0; i < sessionSpec.callPolicies.length; i++) {
+            CallSpec calldata c = sessionSpec.callPolicies[i];
             CallSpec storage s = g.callPolicies.push();
             s.target = c.target;
             s.selector = c.selector;
@@ -295,10 +309,10 @@ contract SessionAccount {
                 s.constraints.push(c.constraints[j]);
             }
         }
-        for (uint256 i = 0; i < spec.transferPolicies.length; i++) {
-            g.transferPolicies.push(spec.transferPolicies[i]);
+        for (uint256 i = 0; i < sessionSpec.transferPolicies.length; i++) {
+            g.transferPolicies.push(sessionSpec.transferPolicies[i]);
         }
-        emit SessionCreated(spec.signer, spec);
+        emit SessionCreated(address(this), sessionSpec.signer, sessionSpec);
     }
 
     /// The live grant of a signer, if any (a grant whose expiry has passed is
@@ -323,15 +337,19 @@ contract SessionAccount {
             _enforce(msg.sender, calls);
         }
         _run(calls);
+        emit Executed(address(this), msg.sender, msg.sender, calls.length);
     }
 
-    function executeWithSig(WrappedCalls calldata wrapped, bytes calldata signature) external payable {
-        if (wrapped.calls.length == 0) revert NoCallsToExecute();
+    function executeWithSig(WrappedCalls calldata wrappedCalls, bytes calldata signature) external payable {
+        if (wrappedCalls.calls.length == 0) revert NoCallsToExecute();
         Layout storage L = _layout();
-        if (L.executedUids[wrapped.uid]) revert UIDAlreadyProcessed();
-        if (_recover(_hashTyped(_hashWrapped(wrapped)), signature) != address(this)) revert InvalidSignature();
-        L.executedUids[wrapped.uid] = true;
-        _run(wrapped.calls);
+        if (L.executedUids[wrappedCalls.uid]) revert UIDAlreadyProcessed();
+        if (_recover(_hashTyped(_hashWrapped(wrappedCalls)), signature) != address(this)) {
+            revert InvalidSignature(msg.sender, address(this));
+        }
+        L.executedUids[wrappedCalls.uid] = true;
+        _run(wrappedCalls.calls);
+        emit Executed(address(this), address(this), msg.sender, wrappedCalls.calls.length);
     }
 
     function _run(Call[] calldata calls) private {
@@ -358,8 +376,13 @@ contract SessionAccount {
             Call calldata c = calls[i];
             if (c.data.length >= 4) {
                 _checkCall(uid, g, c);
-            } else {
+            } else if (c.data.length == 0) {
                 _checkTransfer(uid, g, c);
+            } else {
+                // 1-3 bytes: not a plain transfer (it runs the target's
+                // code) and too short for a selector, so no policy can
+                // allow it. Reported with the bytes, zero-padded.
+                revert CallPolicyViolated(c.target, bytes4(c.data));
             }
         }
     }
@@ -434,7 +457,7 @@ contract SessionAccount {
         uint256 total = amount > type(uint256).max - used ? type(uint256).max : used + amount;
         uint256 limit = l.limit;
         if (total > limit) {
-            if (lt == 2) revert AllowanceExceeded(total, limit, l.period);
+            if (lt == 2) revert AllowanceExceeded(total, limit, uint64(_window(l)));
             revert LifetimeUsageExceeded(total, limit);
         }
         u.used = total;
@@ -477,7 +500,8 @@ contract SessionAccount {
     /// Remaining amounts of every metered (non-Unlimited) limit of the
     /// signer's grant. `index` is the constrained argument's index for
     /// callParams entries and 0 for transferValue/callValue entries.
-    function getSessionStateForSigner(address signer) external view returns (SessionState memory st) {
+    function getSessionStateForSigner(address signer) external view returns (SessionState memory) {
+        SessionState memory st;
         (bytes32 uid, Grant storage g) = _grantOf(signer);
         if (!_hasGrant(g, signer)) return st;
 
@@ -520,15 +544,53 @@ contract SessionAccount {
                     LimitState(_remaining(uid, _key(KIND_CALL_PARAM, i, j), k.limit), p.target, p.selector, k.index);
             }
         }
+        return st;
     }
 
     // ------------------------------------------------------------------
-    // Plain value
+    // Plain value, ERC-165 and token receiver hooks
     // ------------------------------------------------------------------
 
-    receive() external payable {}
+    /// Cheap enough for Solidity's 2300-gas transfer stipend.
+    receive() external payable {
+        if (msg.value > 0) emit ValueReceived(address(this), msg.sender, msg.value);
+    }
 
-    /// Accepts anything else (e.g. calldata shorter than a selector), so plain
-    /// value sends to the account always succeed.
-    fallback() external payable {}
+    // No fallback(): like the interface it implements, the account answers
+    // only the functions it declares, so a call to anything else reverts
+    // instead of "succeeding" with empty return data.
+
+    // The hooks and supportsInterface are declared virtual so that their
+    // ABI mutability can be view/nonpayable as in the interface (solc only
+    // suggests "pure" for non-virtual functions).
+
+    /// ERC-165: ERC-165 itself and the ERC-721 / ERC-1155 receiver interfaces.
+    function supportsInterface(bytes4 interfaceId) external view virtual returns (bool) {
+        return interfaceId == 0x01ffc9a7 // IERC165
+            || interfaceId == 0x150b7a02 // IERC721Receiver
+            || interfaceId == 0x4e2312e0; // IERC1155Receiver
+    }
+
+    /// Accepts every ERC-721 safe transfer.
+    function onERC721Received(address, address, uint256, bytes calldata) external virtual returns (bytes4) {
+        return this.onERC721Received.selector;
+    }
+
+    /// Accepts every ERC-1155 safe transfer.
+    function onERC1155Received(address, address, uint256, uint256, bytes calldata)
+        external
+        virtual
+        returns (bytes4)
+    {
+        return this.onERC1155Received.selector;
+    }
+
+    /// Accepts every ERC-1155 safe batch transfer.
+    function onERC1155BatchReceived(address, address, uint256[] calldata, uint256[] calldata, bytes calldata)
+        external
+        virtual
+        returns (bytes4)
+    {
+        return this.onERC1155BatchReceived.selector;
+    }
 }

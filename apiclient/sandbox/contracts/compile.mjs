@@ -18,7 +18,7 @@ const solc = require("solc");
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.resolve(process.argv[2] || path.join(here, "artifacts"));
-const sources = ["SessionAccount.sol", "TestToken.sol"];
+const sources = ["SessionAccount.sol", "TestToken.sol", "TestNFT.sol"];
 
 const settings = {
   optimizer: { enabled: true, runs: 200 },

@@ -19,7 +19,9 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
-//go:embed artifacts/*.json
+// TestNFT.json (test-only) is left out of the binary; tests read it from disk.
+//
+//go:embed artifacts/SessionAccount.json artifacts/TestToken.json
 var artifactFS embed.FS
 
 // Artifact is one compiled contract as written by compile.mjs.
@@ -35,7 +37,9 @@ type Artifact struct {
 }
 
 var (
-	// AccountABI is the ABI of SessionAccount (thirdweb MinimalAccount interface).
+	// AccountABI is the ABI of SessionAccount: exactly the functions, events
+	// and errors of thirdweb's MinimalAccount (apiclient/account.ABI), as a
+	// test holds.
 	AccountABI abi.ABI
 	// TokenABI is the ABI of TestToken.
 	TokenABI abi.ABI
@@ -54,6 +58,10 @@ func mustLoad(name string) (Artifact, abi.ABI, []byte) {
 	if err != nil {
 		panic("contracts: " + err.Error())
 	}
+	return parseArtifact(name, raw)
+}
+
+func parseArtifact(name string, raw []byte) (Artifact, abi.ABI, []byte) {
 	var art Artifact
 	if err := json.Unmarshal(raw, &art); err != nil {
 		panic("contracts: " + name + ": " + err.Error())
@@ -199,7 +207,11 @@ func detail(name string, args []interface{}) string {
 	case "LifetimeUsageExceeded":
 		return fmt.Sprintf("usage %s would exceed limit %s", num(0), num(1))
 	case "AllowanceExceeded":
-		return fmt.Sprintf("usage %s would exceed limit %s per %ss", num(0), num(1), num(2))
+		// the third argument is the window's id (block time / period), not its length
+		p, _ := args[2].(uint64)
+		return fmt.Sprintf("usage %s would exceed limit %s in period #%d", num(0), num(1), p)
+	case "InvalidSignature":
+		return fmt.Sprintf("sent by %s to account %s", addr(0), addr(1))
 	case "InvalidDataLength":
 		return fmt.Sprintf("calldata %s bytes, need %s", num(0), num(1))
 	case "ConditionFailed":
