@@ -129,7 +129,7 @@ func fieldNames(m map[string]any) []string {
 
 // TestFlowSendsWhatTheSeedSends runs `flow` in live mode through a
 // recording proxy in front of the sandbox and compares the four POSTs with
-// the seed example (shared/seed-session-keys.txt).
+// the four-call example of docs/api.md.
 func TestFlowSendsWhatTheSeedSends(t *testing.T) {
 	isolateEnv(t)
 	sb := startTestSandbox(t)

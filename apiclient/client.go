@@ -118,7 +118,7 @@ type SessionContext struct{ Account, SessionKey string }
 // IsZero reports whether no context headers will be sent.
 func (s SessionContext) IsZero() bool { return s.Account == "" && s.SessionKey == "" }
 
-// auth says which credential headers a call carries (api-v1.md §1).
+// auth says which credential headers a call carries (docs/api.md §1).
 type auth int
 
 const (

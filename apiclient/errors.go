@@ -80,7 +80,7 @@ func shortID(id string) string {
 	return string([]rune(id)[:8]) + "…"
 }
 
-// parseAPIError reads an error body defensively (api-v1.md §7), in order:
+// parseAPIError reads an error body defensively (docs/api.md §7), in order:
 // "error" as a string or an object with message/code, top-level
 // message/code, result.message, else the raw body cut short. It never fails.
 func parseAPIError(method, path string, status int, h http.Header, body []byte, now time.Time) *APIError {

@@ -10,7 +10,7 @@ import (
 
 // The JSON shapes of the Wallets API v1, written once: the client sends and
 // reads them, and the sandbox serves them, so the two cannot drift.
-// Field names follow ../shared/api-v1.md exactly.
+// Field names follow docs/api.md exactly.
 
 // AuthCompleteRequest is the body of POST /auth/complete (guest method).
 type AuthCompleteRequest struct {
@@ -154,7 +154,7 @@ type ContractWriteRequest struct {
 	Calls   []ContractCall `json:"calls"`
 }
 
-// TxStatus is a transaction's lifecycle state (api-v1.md §6).
+// TxStatus is a transaction's lifecycle state (docs/api.md §6).
 type TxStatus string
 
 const (
@@ -246,7 +246,7 @@ type Balance struct {
 	Value        string `json:"value"`
 }
 
-// --- Policies (api-v1.md §4) ---
+// --- Policies (docs/api.md §4) ---
 
 // LimitType says how a UsageLimit meters: 0 unlimited, 1 lifetime, 2 allowance per period.
 type LimitType uint8
@@ -407,7 +407,7 @@ type ErrorDetail struct {
 	Message string `json:"message"`
 }
 
-// Error codes the sandbox uses (api-v1.md §7).
+// Error codes the sandbox uses (docs/api.md §7).
 const (
 	CodeInvalidRequest    = "invalid_request"
 	CodeUnauthorized      = "unauthorized"

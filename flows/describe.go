@@ -162,3 +162,130 @@ func findLimit(limits []apiclient.LimitState, kind, target, selector string, ind
 	}
 	return nil
 }
+
+// SuggestedCall is a contract call a grant allows.
+type SuggestedCall struct {
+	Target    string
+	Signature string   // full form, as the Send form takes it
+	Args      []string // in ParseArgAmount / address form
+}
+
+// SuggestedTransfer is a native transfer a grant allows.
+type SuggestedTransfer struct {
+	Recipient string
+	Value     *big.Int
+}
+
+// Suggest finds, in a scoped grant, a call and a transfer the policies
+// allow, so a form pre-filled with them passes: for a call policy with a
+// known signature, every constrained argument is chosen inside its
+// constraints and limits (an address constrained to equal X is X, an
+// amount defaults to 1e18 clamped into what is allowed); unconstrained
+// addresses are self (the user). A transfer goes to the first transfer
+// policy's recipient with value 0. Either result is nil when nothing fits;
+// both are nil for a full-permission grant (anything passes).
+func Suggest(req apiclient.CreateSessionKeyRequest, self string) (*SuggestedCall, *SuggestedTransfer) {
+	if req.FullPermissions() {
+		return nil, nil
+	}
+	var call *SuggestedCall
+	for _, p := range req.CallPolicies {
+		if c, ok := suggestCall(p, self); ok {
+			call = c
+			break
+		}
+	}
+	var tr *SuggestedTransfer
+	if len(req.TransferPolicies) > 0 {
+		tr = &SuggestedTransfer{Recipient: apiclient.Checksum(req.TransferPolicies[0].Target), Value: new(big.Int)}
+	}
+	return call, tr
+}
+
+func suggestCall(p apiclient.CallPolicy, self string) (*SuggestedCall, bool) {
+	sel, err := ParseSelector(p.Selector)
+	if err != nil || !sel.Known() {
+		return nil, false
+	}
+	maxU256 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+	c := &SuggestedCall{Target: apiclient.Checksum(p.Target), Signature: sel.Full()}
+	for i, a := range sel.Args {
+		var cons []apiclient.Constraint
+		for _, x := range p.Constraints {
+			if x.Index == uint64(i) {
+				cons = append(cons, x)
+			}
+		}
+		switch {
+		case a.Type == "address":
+			v := apiclient.Checksum(self)
+			for _, x := range cons {
+				if x.Condition == apiclient.CondEqual {
+					if d, ok := DecodeRefValue("address", x.RefValue); ok {
+						v = d
+					}
+				}
+			}
+			c.Args = append(c.Args, v)
+		case strings.HasPrefix(a.Type, "uint"):
+			lo, hi := new(big.Int), new(big.Int).Set(maxU256)
+			for _, x := range cons {
+				ref, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ToLower(x.RefValue), "0x"), 16)
+				if x.Limit != nil {
+					if l, err := x.Limit.Limit.Big(); err == nil && l.Cmp(hi) < 0 {
+						hi = l
+					}
+				}
+				if !ok {
+					continue
+				}
+				one := big.NewInt(1)
+				switch x.Condition {
+				case apiclient.CondEqual:
+					lo, hi = maxBig(lo, ref), minBig(hi, ref)
+				case apiclient.CondLess:
+					hi = minBig(hi, new(big.Int).Sub(ref, one))
+				case apiclient.CondLessOrEqual:
+					hi = minBig(hi, ref)
+				case apiclient.CondGreater:
+					lo = maxBig(lo, new(big.Int).Add(ref, one))
+				case apiclient.CondGreaterOrEqual:
+					lo = maxBig(lo, ref)
+				}
+			}
+			v := minBig(maxBig(new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil), lo), hi)
+			if v.Cmp(lo) < 0 || v.Sign() < 0 {
+				return nil, false // the constraints leave nothing
+			}
+			for _, x := range cons {
+				if ref, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ToLower(x.RefValue), "0x"), 16); ok && x.Condition == apiclient.CondNotEqual && ref.Cmp(v) == 0 {
+					if v.Cmp(lo) > 0 {
+						v.Sub(v, big.NewInt(1))
+					} else {
+						v.Add(v, big.NewInt(1))
+					}
+				}
+			}
+			c.Args = append(c.Args, FormatArgAmount(v))
+		case a.Type == "bool":
+			c.Args = append(c.Args, "false")
+		default:
+			return nil, false // dynamic or exotic types: no safe default
+		}
+	}
+	return c, true
+}
+
+func minBig(a, b *big.Int) *big.Int {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+func maxBig(a, b *big.Int) *big.Int {
+	if a.Cmp(b) >= 0 {
+		return a
+	}
+	return b
+}

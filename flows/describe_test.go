@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"math/big"
+	"strings"
 	"testing"
 
 	"walletconsole/apiclient"
@@ -48,5 +50,54 @@ func TestDescribeTransferPolicy(t *testing.T) {
 	}
 	if got := DescribeTransferPolicy(apiclient.TransferPolicy{Target: recipient}, nil); got != "send ETH to 0x4444444444444444444444444444444444444444 · max 0 ETH per use" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// After a scoped grant the Send form is pre-filled with what the policy
+// allows: the capped token transfer to the allowed recipient, and a
+// transfer to the allowed recipient.
+func TestSuggestStaysInsideThePolicy(t *testing.T) {
+	set, err := LoadPolicyFile("../examples/policies/erc20-capped-transfer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := false
+	req := apiclient.CreateSessionKeyRequest{GrantFullPermissions: &f, CallPolicies: set.CallPolicies,
+		TransferPolicies: []apiclient.TransferPolicy{{Target: "0x4444444444444444444444444444444444444444"}}}
+	self := "0x8ba1f109551bD432803012645Ac136ddd64DBA72"
+	call, tr := Suggest(req, self)
+	if call == nil || tr == nil {
+		t.Fatalf("no suggestion: %+v %+v", call, tr)
+	}
+	// The suggestion must satisfy every constraint of the policy.
+	p := set.CallPolicies[0]
+	sel, _ := ParseSelector(call.Signature)
+	if !strings.EqualFold(sel.Hex, p.Selector) || !strings.EqualFold(call.Target, p.Target) {
+		t.Fatalf("suggested %s on %s, policy %s on %s", sel.Hex, call.Target, p.Selector, p.Target)
+	}
+	for _, c := range p.Constraints {
+		word, err := EncodeRefValue(sel.Args[c.Index].Type, call.Args[c.Index])
+		if err != nil {
+			t.Fatalf("arg %d %q: %v", c.Index, call.Args[c.Index], err)
+		}
+		v, _ := new(big.Int).SetString(word[2:], 16)
+		ref, _ := new(big.Int).SetString(c.RefValue[2:], 16)
+		cmp := v.Cmp(ref)
+		ok := map[apiclient.Condition]bool{apiclient.CondEqual: cmp == 0, apiclient.CondLess: cmp < 0, apiclient.CondLessOrEqual: cmp <= 0,
+			apiclient.CondGreater: cmp > 0, apiclient.CondGreaterOrEqual: cmp >= 0, apiclient.CondNotEqual: cmp != 0, apiclient.CondUnconstrained: true}[c.Condition]
+		if !ok {
+			t.Errorf("arg %d = %s breaks constraint %v %s", c.Index, call.Args[c.Index], c.Condition, c.RefValue)
+		}
+		if c.Limit != nil {
+			if l, _ := c.Limit.Limit.Big(); v.Cmp(l) > 0 {
+				t.Errorf("arg %d = %s above the limit %s", c.Index, v, l)
+			}
+		}
+	}
+	if tr.Recipient != "0x4444444444444444444444444444444444444444" || tr.Value.Sign() != 0 {
+		t.Errorf("transfer suggestion %+v", tr)
+	}
+	if c, t2 := Suggest(apiclient.CreateSessionKeyRequest{}, self); c != nil || t2 != nil {
+		t.Error("a full grant needs no suggestion")
 	}
 }

@@ -107,9 +107,9 @@ func ConstraintKey(i int, field string) string { return fmt.Sprintf("constraints
 var fieldHelp = map[string]string{
 	"target":                      "Contract address the key may call: 0x + 40 hex (EIP-55 checked when mixed case).",
 	"signature":                   "Function the key may call: transfer(address,uint256), function transfer(address to, uint256 amount), or a raw selector 0xa9059cbb.",
-	"maxValuePerUse":              "Most native value (ETH) one call or transfer may send: 0.01 (ETH), 0.01 ETH, 5 gwei, 1000 wei. Empty means 0: no value may be sent at all (right for token calls; a transfer policy at 0 allows only 0-value transfers).",
+	"maxValuePerUse":              "Most native value (ETH) one call or transfer may send: 0.01 (ETH), 0.01 ETH, 5 gwei, 1000 wei, 1e18 wei. Empty means 0: no value may be sent at all (right for token calls; a transfer policy at 0 allows only 0-value transfers).",
 	"valueLimit.limitType":        "Cap on the total value sent: unlimited (default), lifetime (for the whole session) or allowance (per period).",
-	"valueLimit.limit":            "Total value allowed under the cap: 0.1 ETH, 5 gwei, 1000 wei. Required for lifetime and allowance.",
+	"valueLimit.limit":            "Total value allowed under the cap: 0.1 ETH, 5 gwei, 1000 wei, 1e18 wei. Required for lifetime and allowance.",
 	"valueLimit.period":           "Allowance window: 90s, 90m, 1h, 1d, 7d, 1w or seconds; the cap resets each window. Required for allowance, ignored otherwise.",
 	"constraints.arg":             "Argument to check: its name (to, amount), its 0-based index, or \"word N\" for raw calldata word N. A raw selector without a known signature takes an index only.",
 	"constraints.condition":       "Comparison with the value: equal (==), not-equal (!=), greater (>), less (<), greater-or-equal (>=), less-or-equal (<=), or unconstrained (any; use with a limit). Compared unsigned.",

@@ -13,7 +13,7 @@ const (
 	recipient = "0x4444444444444444444444444444444444444444"
 )
 
-// The api-v1.md §4 example policy, as Build should produce it.
+// The docs/api.md §4 example policy, as Build should produce it.
 var exampleCall = apiclient.CallPolicy{
 	Target: tokenAddr, Selector: "0xa9059cbb", MaxValuePerUse: "0",
 	Constraints: []apiclient.Constraint{

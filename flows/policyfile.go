@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"walletconsole/apiclient"
 )
@@ -277,7 +279,7 @@ func decodeLimit(dst **apiclient.UsageLimit) fieldFunc {
 			"limit":  decodeDecimal(&l.Limit),
 			"period": decodeDecimal(&l.Period),
 		}, []string{"limitType", "limit", "period"})
-		// api-v1.md §4: absent limit and period are 0.
+		// docs/api.md §4: absent limit and period are 0.
 		if l.Limit == "" {
 			l.Limit = "0"
 		}
@@ -304,7 +306,7 @@ func decodeConstraint(pe *pathErrors, raw json.RawMessage, path string, c *apicl
 		"limit":    decodeLimit(&c.Limit),
 	}, []string{"condition", "index", "refValue", "limit"})
 	if c.RefValue == "" {
-		c.RefValue = zeroWord // api-v1.md §4: omitted refValue is the zero word
+		c.RefValue = zeroWord // docs/api.md §4: omitted refValue is the zero word
 	}
 }
 
@@ -368,22 +370,69 @@ func decodePolicySet(pe *pathErrors, raw json.RawMessage, s *PolicySet) {
 	}, []string{"grantFullPermissions", "durationInSeconds", "callPolicies", "transferPolicies", "tests"})
 }
 
-// LoadPolicyFile reads and validates a policy set file.
+// LoadPolicyFile reads and validates a policy set file. Errors name the
+// path once ("load ./p.json: no such file", "load ./x/p.json: directory
+// ./x does not exist").
 func LoadPolicyFile(path string) (PolicySet, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return PolicySet{}, err
+		return PolicySet{}, fileError("load", path, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxPolicyFile+1))
 	if err != nil {
-		return PolicySet{}, err
+		return PolicySet{}, fileError("load", path, err)
 	}
 	s, err := ParsePolicySet(b)
 	if err != nil {
-		return PolicySet{}, fmt.Errorf("%s: %w", path, err)
+		return PolicySet{}, fmt.Errorf("load %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// ErrFileExists is CreatePolicyFile's answer when path is already a file
+// (the console then asks before overwriting).
+var ErrFileExists = errors.New("file exists")
+
+// CreatePolicyFile is SavePolicyFile that never overwrites: an existing
+// path gives an error wrapping ErrFileExists.
+func CreatePolicyFile(path string, s PolicySet) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("save %s: %w", path, ErrFileExists)
+	}
+	return SavePolicyFile(path, s)
+}
+
+// fileError words a file-system error once, with the path the user gave:
+// never a temporary file's name, and for a missing directory the first
+// directory that is really missing.
+func fileError(op, path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		missing := ""
+		for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+			if _, serr := os.Stat(dir); serr == nil {
+				break
+			}
+			missing = dir
+			if next := filepath.Dir(dir); next == dir {
+				break
+			}
+		}
+		if missing != "" {
+			return fmt.Errorf("%s %s: directory %s does not exist", op, path, missing)
+		}
+		return fmt.Errorf("%s %s: no such file", op, path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s %s: permission denied", op, path)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("%s %s: a part of the path is a file, not a directory", op, path)
+	}
+	return fmt.Errorf("%s %s: %v", op, path, err)
 }
 
 // MarshalPolicySet renders a set as indented JSON with a final newline.
@@ -400,7 +449,7 @@ func MarshalPolicySet(s PolicySet) ([]byte, error) {
 // 0644.
 func SavePolicyFile(path string, s PolicySet) error {
 	if err := s.Validate(); err != nil {
-		return fmt.Errorf("not saving %s: %w", path, err)
+		return fmt.Errorf("save %s: not saved: %w", path, err)
 	}
 	b, err := MarshalPolicySet(s)
 	if err != nil {
@@ -409,7 +458,7 @@ func SavePolicyFile(path string, s PolicySet) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return fileError("save", path, err) // the user's path, not the temporary name
 	}
 	name := tmp.Name()
 	defer func() {
@@ -419,21 +468,21 @@ func SavePolicyFile(path string, s PolicySet) error {
 	}()
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return err
+		return fileError("save", path, err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
-		return err
+		return fileError("save", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return err
+		return fileError("save", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return fileError("save", path, err)
 	}
 	if err := os.Rename(name, path); err != nil {
-		return err
+		return fileError("save", path, err)
 	}
 	name = ""
 	return nil

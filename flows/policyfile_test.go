@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,7 +11,7 @@ import (
 	"walletconsole/apiclient"
 )
 
-// The example of api-v1.md §4, verbatim.
+// The example of docs/api.md §4, verbatim.
 const apiExample = `{"grantFullPermissions": false,
  "callPolicies": [{"target": "0x3333333333333333333333333333333333333333", "selector": "0xa9059cbb", "constraints": [
   {"condition": 1, "index": 0, "refValue": "0x0000000000000000000000004444444444444444444444444444444444444444"},
@@ -134,5 +135,41 @@ func TestSavePolicyFileRefusesInvalid(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Error("file written")
+	}
+}
+
+// File errors say the path once, name the directory that is really
+// missing, and never the temporary file's name.
+func TestPolicyFileErrorsSayItOnce(t *testing.T) {
+	dir := t.TempDir()
+	set := PolicySet{GrantFullPermissions: true}
+	missing := filepath.Join(dir, "no", "such")
+	path := filepath.Join(missing, "p.json")
+	err := SavePolicyFile(path, set)
+	want := "save " + path + ": directory " + filepath.Join(dir, "no") + " does not exist"
+	if err == nil || err.Error() != want {
+		t.Errorf("save into a missing directory:\n got %v\nwant %s", err, want)
+	}
+	if err != nil && (strings.Contains(err.Error(), ".tmp-") || strings.Count(err.Error(), path) != 1) {
+		t.Errorf("save error names a temporary file or the path twice: %v", err)
+	}
+	_, err = LoadPolicyFile(path)
+	if err == nil || strings.Count(err.Error(), path) != 1 || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("load from a missing directory: %v", err)
+	}
+	_, err = LoadPolicyFile(filepath.Join(dir, "absent.json"))
+	if err == nil || err.Error() != "load "+filepath.Join(dir, "absent.json")+": no such file" {
+		t.Errorf("load of a missing file: %v", err)
+	}
+	// CreatePolicyFile refuses to overwrite; SavePolicyFile overwrites.
+	p := filepath.Join(dir, "p.json")
+	if err := CreatePolicyFile(p, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreatePolicyFile(p, set); !errors.Is(err, ErrFileExists) {
+		t.Errorf("second create: %v, want ErrFileExists", err)
+	}
+	if err := SavePolicyFile(p, set); err != nil {
+		t.Errorf("overwrite: %v", err)
 	}
 }

@@ -188,61 +188,7 @@ func expectFor(argType string) string {
 // scientific "100e18" / "1.5e18" (exact: the result must be whole; handy
 // for 18-decimal tokens, 100e18 = 100 tokens). At most 2^256-1.
 func ParseArgAmount(s string) (*big.Int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, fmt.Errorf("amount is empty: expected a whole number such as 1000 or 100e18")
-	}
-	if len(s) > 100 {
-		return nil, fmt.Errorf("amount %s is too long", quoteShort(s))
-	}
-	if strings.HasPrefix(s, "-") {
-		return nil, fmt.Errorf("amount %s is negative", quoteShort(s))
-	}
-	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
-		v, ok := new(big.Int).SetString(h, 16)
-		if !ok || h == "" || strings.HasPrefix(h, "+") || strings.HasPrefix(h, "-") || strings.Contains(h, "_") {
-			return nil, fmt.Errorf("amount %s is not hexadecimal", quoteShort(s))
-		}
-		if v.BitLen() > 256 {
-			return nil, fmt.Errorf("amount %s does not fit in 256 bits", quoteShort(s))
-		}
-		return v, nil
-	}
-	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
-	if !isDecimalLiteral(mant) {
-		return nil, fmt.Errorf("amount %s is not a whole number: expected digits such as 1000, or 100e18 for 100 tokens of 18 decimals", quoteShort(s))
-	}
-	e := 0
-	if hasExp {
-		exp = strings.TrimPrefix(exp, "+")
-		if exp == "" || !allDigits(exp) || len(exp) > 2 {
-			return nil, fmt.Errorf("amount %s has a bad exponent: expected e.g. 100e18 (exponent 0 to 77)", quoteShort(s))
-		}
-		e, _ = strconv.Atoi(exp)
-		if e > 77 {
-			return nil, fmt.Errorf("amount %s does not fit in 256 bits", quoteShort(s))
-		}
-	}
-	whole, frac, _ := strings.Cut(mant, ".")
-	frac = strings.TrimRight(frac, "0")
-	if len(frac) > e {
-		if hasExp {
-			return nil, fmt.Errorf("amount %s is not a whole number: %s has more decimal places than the exponent %d", quoteShort(s), mant, e)
-		}
-		return nil, fmt.Errorf("amount %s is not a whole number: argument amounts are in base units (write 1.5e18 for 1.5 tokens of 18 decimals)", quoteShort(s))
-	}
-	digits := strings.TrimLeft(whole+frac+strings.Repeat("0", e-len(frac)), "0")
-	if digits == "" {
-		return new(big.Int), nil
-	}
-	if len(digits) > 78 {
-		return nil, fmt.Errorf("amount %s does not fit in 256 bits", quoteShort(s))
-	}
-	v, _ := new(big.Int).SetString(digits, 10)
-	if v.BitLen() > 256 {
-		return nil, fmt.Errorf("amount %s does not fit in 256 bits", quoteShort(s))
-	}
-	return v, nil
+	return ParseAmount(s, "amount", UnitBase)
 }
 
 // FormatArgAmount renders an argument amount the way ParseArgAmount reads

@@ -11,7 +11,7 @@ import (
 	"walletconsole/apiclient"
 )
 
-// Runner runs the seed's steps (api-v1.md, seed-session-keys.txt) against a
+// Runner runs the four steps of docs/api.md against a
 // client. It holds no state between steps: each returns what the next needs.
 // Safe for concurrent use.
 type Runner struct {

@@ -15,60 +15,175 @@ import (
 // nothing; no legitimate value, period, duration or signature comes close.
 const maxInputLen = 4096
 
-// ParseValue reads a native amount and returns it in wei, exactly (no
-// floats). A bare number is ETH; a unit may follow, with or without a space,
-// in any case: "0.01", "0.01 ETH", "0.01eth", "1.5 ether", "5 gwei",
-// "1000 wei". ETH takes up to 18 decimal places, gwei up to 9, wei none.
-// Signs, exponents, separators and anything else are refused.
-func ParseValue(s string) (*big.Int, error) {
+// Unit is a named scale of an amount: one of it is 10^Decimals base units
+// (ETH = 18, gwei = 9, wei = 0; an 18-decimal token's symbol = 18).
+type Unit struct {
+	Name     string
+	Decimals int
+}
+
+// Native units, the ones ParseValue takes.
+var (
+	UnitETH    = Unit{"ETH", apiclient.EtherDecimals}
+	UnitGwei   = Unit{"gwei", 9}
+	UnitWei    = Unit{"wei", 0}
+	unitEther  = Unit{"ether", apiclient.EtherDecimals}
+	UnitBase   = Unit{"", 0} // an argument's own base units
+	nativeUnit = []Unit{UnitETH, unitEther, UnitGwei, UnitWei}
+)
+
+// ParseAmount reads the one amount grammar every form of the console
+// takes: a number, then optionally a unit, with or without a space, in any
+// case. The number is digits with at most one '.', optionally followed by
+// an exponent: "0.01", ".5", "1e18", "1.5e18". Without a unit the amount is
+// in def. Hex ("0x3e8") is read only for base-unit amounts (def has no
+// decimals) and takes no unit. The result is exact (no floats): it must be
+// a whole number of base units and fit in 256 bits. what names the field in
+// errors ("value", "amount").
+func ParseAmount(s, what string, def Unit, units ...Unit) (*big.Int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, fmt.Errorf("value is empty: expected an amount such as 0.01 (ETH), 5 gwei or 1000 wei")
+		return nil, fmt.Errorf("%s is empty: expected %s", what, amountExample(def, units))
 	}
 	if len(s) > 120 {
-		return nil, fmt.Errorf("value %s is too long to be an amount", quoteShort(s))
+		return nil, fmt.Errorf("%s %s is too long to be an amount", what, quoteShort(s))
 	}
-	num, unit := splitUnit(s)
-	decimals := apiclient.EtherDecimals
-	unitName := "ETH"
-	switch strings.ToLower(unit) {
-	case "", "eth", "ether":
-	case "gwei":
-		decimals, unitName = 9, "gwei"
-	case "wei":
-		decimals, unitName = 0, "wei"
-	default:
-		return nil, fmt.Errorf("value %s has unknown unit %q: expected ETH, gwei or wei", quoteShort(s), unit)
+	if strings.HasPrefix(s, "-") {
+		return nil, fmt.Errorf("%s %s is negative: amounts are 0 or more", what, quoteShort(s))
 	}
-	if strings.HasPrefix(num, "-") {
-		return nil, fmt.Errorf("value %s is negative: amounts are 0 or more", quoteShort(s))
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok && def.Decimals == 0 {
+		v, ok := new(big.Int).SetString(h, 16)
+		if !ok || h == "" || strings.ContainsAny(h, "+-_") {
+			return nil, fmt.Errorf("%s %s is not hexadecimal", what, quoteShort(s))
+		}
+		if v.BitLen() > 256 {
+			return nil, fmt.Errorf("%s %s does not fit in 256 bits", what, quoteShort(s))
+		}
+		return v, nil
+	}
+	num, exp, unitText := splitAmount(s)
+	u := def
+	if unitText != "" {
+		found := false
+		for _, x := range units {
+			if x.Name != "" && strings.EqualFold(x.Name, unitText) {
+				u, found = x, true
+				break
+			}
+		}
+		if !found && unitNames(units) == "no unit" {
+			return nil, fmt.Errorf("%s %s is not a whole number: expected %s", what, quoteShort(s), amountExample(def, units))
+		}
+		if !found {
+			return nil, fmt.Errorf("%s %s has unknown unit %q: expected %s", what, quoteShort(s), unitText, unitNames(units))
+		}
 	}
 	if num == "" {
-		return nil, fmt.Errorf("value %s has no number: expected e.g. 0.01 ETH", quoteShort(s))
+		return nil, fmt.Errorf("%s %s has no number: expected %s", what, quoteShort(s), amountExample(def, units))
 	}
 	if !isDecimalLiteral(num) {
-		return nil, fmt.Errorf("value %s is not a decimal number: expected digits with at most one '.', e.g. 0.01 ETH", quoteShort(s))
+		return nil, fmt.Errorf("%s %s is not a decimal number: expected digits with at most one '.' and an optional exponent, e.g. %s", what, quoteShort(s), amountExample(def, units))
 	}
-	if _, frac, ok := strings.Cut(num, "."); ok && len(strings.TrimRight(frac, "0")) > decimals {
-		if decimals == 0 {
-			return nil, fmt.Errorf("value %s: wei amounts are whole numbers", quoteShort(s))
+	e := 0
+	if exp != "" {
+		x := strings.TrimPrefix(exp[1:], "+")
+		if x == "" || !allDigits(x) || len(x) > 2 {
+			return nil, fmt.Errorf("%s %s has a bad exponent: expected e.g. 1e18 (exponent 0 to 77)", what, quoteShort(s))
 		}
-		return nil, fmt.Errorf("value %s has more than %d decimal places, the precision of %s", quoteShort(s), decimals, unitName)
+		e, _ = strconv.Atoi(x)
 	}
-	v, err := apiclient.ParseUnits(trimFracZeros(num), decimals)
-	if err != nil {
-		return nil, fmt.Errorf("value %s: %v", quoteShort(s), err)
+	whole, frac, _ := strings.Cut(num, ".")
+	frac = strings.TrimRight(frac, "0")
+	scale := e + u.Decimals
+	if len(frac) > scale {
+		switch {
+		case u.Decimals == 0 && exp == "" && u.Name == "wei":
+			return nil, fmt.Errorf("%s %s: wei amounts are whole numbers", what, quoteShort(s))
+		case u.Decimals == 0 && exp == "":
+			return nil, fmt.Errorf("%s %s is not a whole number: it is in base units (write 1.5e18 for 1.5 tokens of 18 decimals)", what, quoteShort(s))
+		case exp == "":
+			return nil, fmt.Errorf("%s %s has more than %d decimal places, the precision of %s", what, quoteShort(s), u.Decimals, u.Name)
+		}
+		return nil, fmt.Errorf("%s %s is not a whole number: %s has more decimal places than the exponent %d allows", what, quoteShort(s), num, scale)
+	}
+	digits := strings.TrimLeft(whole+frac+strings.Repeat("0", scale-len(frac)), "0")
+	if digits == "" {
+		return new(big.Int), nil
+	}
+	if len(digits) > 78 {
+		return nil, fmt.Errorf("%s %s is too large: it does not fit in 256 bits", what, quoteShort(s))
+	}
+	v, _ := new(big.Int).SetString(digits, 10)
+	if v.BitLen() > 256 {
+		return nil, fmt.Errorf("%s %s does not fit in 256 bits", what, quoteShort(s))
 	}
 	return v, nil
 }
 
-// splitUnit splits "0.01eth" / "0.01 ETH" into number and unit.
-func splitUnit(s string) (num, unit string) {
-	i := strings.IndexFunc(s, unicode.IsLetter)
-	if i < 0 {
-		return s, ""
+// ParseValue reads a native amount (ParseAmount's grammar) and returns it
+// in wei: a bare number is ETH; "0.01 ETH", "1.5 ether", "5 gwei",
+// "1000 wei", "1e18 wei" ("1e-3" is refused: exponents are whole).
+func ParseValue(s string) (*big.Int, error) {
+	return ParseAmount(s, "value", UnitETH, nativeUnit...)
+}
+
+// ParseTokenAmount reads a token amount: a bare number (or hex) is in base
+// units, "100 TST" in whole tokens of the given symbol and decimals.
+func ParseTokenAmount(s, symbol string, decimals int) (*big.Int, error) {
+	return ParseAmount(s, "amount", UnitBase, Unit{symbol, decimals})
+}
+
+// splitAmount splits "1.5e18 wei" / "0.01eth" into number, exponent
+// ("e18", "" when none) and unit. An 'e' starts an exponent only when a
+// digit or sign follows it, so "0.01eth" keeps its unit.
+func splitAmount(s string) (num, exp, unit string) {
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.' || s[i] == ',') {
+		i++
 	}
-	return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i:])
+	num = s[:i]
+	if i+1 < len(s) && (s[i] == 'e' || s[i] == 'E') && (s[i+1] >= '0' && s[i+1] <= '9' || s[i+1] == '+' || s[i+1] == '-') {
+		j := i + 1
+		for j < len(s) && !unicode.IsSpace(rune(s[j])) && !unicode.IsLetter(rune(s[j])) {
+			j++
+		}
+		exp, i = s[i:j], j
+	}
+	rest := strings.TrimSpace(s[i:])
+	if rest != "" && !unicode.IsLetter([]rune(rest)[0]) {
+		// "1 1", "1.2.3x", "١٢": not a number followed by a unit
+		return s, "", ""
+	}
+	return num, exp, rest
+}
+
+func unitNames(units []Unit) string {
+	var names []string
+	for _, u := range units {
+		if u.Name != "" && u.Name != "ether" {
+			names = append(names, u.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no unit"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func amountExample(def Unit, units []Unit) string {
+	if def.Decimals == 18 && def.Name == "ETH" {
+		return "an amount such as 0.01 (ETH), 5 gwei, 1000 wei or 1e18 wei"
+	}
+	ex := "a whole number such as 1000 or 100e18"
+	for _, u := range units {
+		if u.Name != "" {
+			ex += ", or 100 " + u.Name
+		}
+	}
+	return ex
 }
 
 func isDecimalLiteral(s string) bool {
@@ -80,22 +195,6 @@ func isDecimalLiteral(s string) bool {
 		return false
 	}
 	return allDigits(whole) && allDigits(frac)
-}
-
-// trimFracZeros drops trailing fractional zeros ("1.500" → "1.5", "2." → "2").
-func trimFracZeros(s string) string {
-	whole, frac, ok := strings.Cut(s, ".")
-	if !ok {
-		return s
-	}
-	frac = strings.TrimRight(frac, "0")
-	if whole == "" {
-		whole = "0"
-	}
-	if frac == "" {
-		return whole
-	}
-	return whole + "." + frac
 }
 
 func allDigits(s string) bool {

@@ -24,6 +24,10 @@ func TestParseValue(t *testing.T) {
 		{"0.5 gwei", "500000000"},
 		{"1.5 GWEI", "1500000000"},
 		{"0.000000000000000001", "1"},
+		// one grammar with the argument amounts: exponents, in any unit
+		{"1e18 wei", "1000000000000000000"},
+		{"1e18wei", "1000000000000000000"},
+		{"1.5e9 gwei", "1500000000000000000"},
 	}
 	for _, c := range ok {
 		v, err := ParseValue(c.in)
@@ -40,7 +44,8 @@ func TestParseValue(t *testing.T) {
 		{"-1", "negative"},
 		{"-0.01 ETH", "negative"},
 		{"abc", "unknown unit"},
-		{"1e18", "unknown unit"},
+		{"1e-3", "bad exponent"},
+		{"1e", "unknown unit"},
 		{"1.5 wei", "whole numbers"},
 		{"0.0000000001 gwei", "more than 9 decimal places"},
 		{"0.0000000000000000001", "more than 18 decimal places"},
@@ -119,5 +124,30 @@ func TestParsePeriod(t *testing.T) {
 		if got, err := ParsePeriod(FormatPeriod(d)); err != nil || got != d {
 			t.Errorf("ParsePeriod(FormatPeriod(%v)=%q) = %v, %v", d, FormatPeriod(d), got, err)
 		}
+	}
+}
+
+// Send, Permissions and the argument fields read amounts alike: what one
+// accepts the others accept (issue: Send refused "1e18 wei").
+func TestOneAmountGrammar(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"100 TST", "100000000000000000000"},
+		{"0.5 tst", "500000000000000000"},
+		{"100e18", "100000000000000000000"},
+		{"1000", "1000"},
+		{"0x3e8", "1000"},
+	} {
+		v, err := ParseTokenAmount(c.in, "TST", 18)
+		if err != nil || v.String() != c.want {
+			t.Errorf("ParseTokenAmount(%q) = %v, %v; want %s", c.in, v, err, c.want)
+		}
+	}
+	if _, err := ParseTokenAmount("1 ETH", "TST", 18); err == nil || !strings.Contains(err.Error(), "expected TST") {
+		t.Errorf("a token amount in ETH: %v", err)
+	}
+	a, errA := ParseValue("1e18 wei")
+	b, errB := ParseValue("1 ETH")
+	if errA != nil || errB != nil || a.Cmp(b) != 0 {
+		t.Errorf("1e18 wei = %v (%v), 1 ETH = %v (%v)", a, errA, b, errB)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"walletconsole/apiclient"
 )
 
-// Poll schedule (api-v1.md §6: ≤ 2 requests/s per transaction, backing off).
+// Poll schedule (docs/api.md §6: ≤ 2 requests/s per transaction, backing off).
 const (
 	PollFirst      = 100 * time.Millisecond
 	PollMax        = 500 * time.Millisecond

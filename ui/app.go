@@ -438,10 +438,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.goTo(msg.to)
 		}
 		return nil
-	case goBackMsg:
-		return m.back()
-	case copyMsg:
-		return m.copy(msg.label, msg.value, onScreen)
 	case copyDoneMsg:
 		m.status = msg.text
 		return nil
@@ -646,7 +642,7 @@ func (m *Model) askQuit() tea.Cmd {
 }
 
 // setKeyStates disables letter shortcuts while a field has focus, so they
-// type letters and leave the footer (docs/keys.md).
+// type letters and leave the footer (docs/architecture.md, Conventions).
 func (m *Model) setKeyStates() {
 	typing := m.screens[m.active].Capturing()
 	for _, b := range m.keys.letters() {

@@ -8,26 +8,32 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"walletconsole/apiclient"
 	"walletconsole/flows"
 )
 
 type connectKeys struct {
-	Submit, Enter, Next, Prev, Toggle, Reveal key.Binding
+	Submit, Enter, Next, Prev, Reveal key.Binding
 }
 
-// connect is screen 1: where calls go and with which credentials.
+// connect is screen 1: where calls go and with which credentials. It opens
+// on the Mode row (not a text field), so command letters work until tab or
+// enter moves into a field.
 type connect struct {
 	c      *common
 	keys   connectKeys
 	w, h   int
 	live   bool
-	focus  int // 0 = mode row, 1.. = fields
+	form   *Group
+	mode   *choiceField
 	apiURL *field
 	client *field
 	secret *field
 	chain  *field
+	reveal bool // ctrl+t: secrets shown (the field and the sandbox's own)
+	scroll formScroller
 }
 
 func newConnect(c *common) *connect {
@@ -70,69 +76,63 @@ func newConnect(c *common) *connect {
 		}
 		return nil
 	}).withValue(strconv.FormatUint(cfg.ChainID, 10))
+	mode := 0
+	if s.live {
+		mode = 1
+	}
+	s.mode = newChoice("mode", "Mode", mode, "sandbox", "live")
+	s.mode.onChange = func() {
+		s.live = s.mode.idx == 1
+		for _, f := range []*field{s.apiURL, s.client, s.secret, s.chain} {
+			if f.touched {
+				f.runValidate()
+			}
+		}
+	}
+	s.form = newGroup(s.mode, s.apiURL, s.client, s.secret, s.chain)
+	s.form.labelW = 10
+	s.form.FocusAt(0)
 	s.keys = connectKeys{
 		Submit: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "connect")),
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/connect")),
 		Next:   keyNext,
 		Prev:   keyPrev,
-		Toggle: key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "sandbox/live")),
-		Reveal: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "show/hide secret")),
+		Reveal: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "show/hide secrets")),
 	}
 	return s
 }
 
-func (s *connect) fields() []*field { return []*field{s.apiURL, s.client, s.secret, s.chain} }
-
-func (s *connect) Init() tea.Cmd { return s.setFocus(s.focus) }
+func (s *connect) Init() tea.Cmd {
+	s.sync()
+	if f := s.form.Focused(); f != nil {
+		return f.Focus()
+	}
+	return nil
+}
 
 func (s *connect) SetSize(w, h int) {
 	s.w, s.h = w, h
-	for _, f := range s.fields() {
-		f.SetWidth(w)
-	}
+	s.form.SetWidth(w)
+	s.sync()
 }
 
-func (s *connect) Capturing() bool { return s.focus > 0 }
+// Capturing: a text field is being edited (letters type into it).
+func (s *connect) Capturing() bool { return s.form.Editing() }
+
+// consumesEsc: esc leaves the field being edited before it leaves the screen.
+func (s *connect) consumesEsc() bool { return s.form.Editing() }
 
 func (s *connect) ShortHelp() []key.Binding {
-	b := []key.Binding{s.keys.Submit, s.keys.Enter, s.keys.Next}
-	if s.focus == 0 {
-		b = append(b, s.keys.Toggle)
-	}
-	if s.focus == 3 {
-		b = append(b, s.keys.Reveal)
-	}
-	return b
+	return append([]key.Binding{s.keys.Submit, s.keys.Enter, s.keys.Next}, s.form.Bindings()...)
 }
 
 func (s *connect) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.Submit, s.keys.Enter, s.keys.Next, s.keys.Prev}, {s.keys.Toggle, s.keys.Reveal}}
-}
-
-func (s *connect) setFocus(i int) tea.Cmd {
-	n := len(s.fields()) + 1
-	i = (i%n + n) % n
-	for _, f := range s.fields() {
-		if f.Focused() {
-			f.Blur()
-		}
-	}
-	s.focus = i
-	if i == 0 {
-		return nil
-	}
-	return s.fields()[i-1].Focus()
+	return [][]key.Binding{{s.keys.Submit, s.keys.Enter, s.keys.Next, s.keys.Prev}, {keyChoice, s.keys.Reveal, keyLeaveEdit}}
 }
 
 func (s *connect) submit() tea.Cmd {
-	bad := -1
-	for i, f := range s.fields() {
-		if !f.Validate() && bad < 0 {
-			bad = i
-		}
-	}
-	if bad >= 0 {
-		return s.setFocus(bad + 1)
+	if bad := s.form.ValidateAll(); bad >= 0 {
+		return s.form.FocusAt(bad)
 	}
 	cfg := s.c.cfg
 	cfg.Mode = flows.ModeSandbox
@@ -146,72 +146,61 @@ func (s *connect) submit() tea.Cmd {
 	return func() tea.Msg { return connectMsg{cfg} }
 }
 
+// Update handles the message, then lays the form out for the next View.
 func (s *connect) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	s.sync()
+	return cmd
+}
+
+func (s *connect) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		if _, isRetry := msg.(retryMsg); isRetry {
 			return s.submit()
 		}
-		if f := s.focused(); f != nil {
-			return f.Update(msg)
-		}
-		return nil
+		return s.form.Update(msg)
 	}
 	switch {
 	case key.Matches(k, s.keys.Submit):
 		return s.submit()
 	case key.Matches(k, s.keys.Next):
-		return s.setFocus(s.focus + 1)
+		if cmd, ok := s.form.Next(); ok {
+			return cmd
+		}
+		return s.form.FocusAt(0)
 	case key.Matches(k, s.keys.Prev):
-		return s.setFocus(s.focus - 1)
+		if cmd, ok := s.form.Prev(); ok {
+			return cmd
+		}
+		return s.form.FocusAt(len(s.form.Fields()) - 1)
 	case key.Matches(k, s.keys.Enter):
-		if s.focus == len(s.fields()) {
-			return s.submit()
+		if cmd, ok := s.form.Next(); ok {
+			return cmd
 		}
-		return s.setFocus(s.focus + 1)
+		return s.submit()
 	case key.Matches(k, s.keys.Reveal):
-		s.secret.SetMasked(!s.secret.Masked())
+		s.reveal = !s.reveal
+		s.secret.SetMasked(!s.reveal)
 		return nil
-	case s.focus == 0 && key.Matches(k, s.keys.Toggle):
-		s.live = !s.live
-		for _, f := range s.fields() {
-			if f.touched {
-				f.runValidate()
-			}
-		}
+	case k.Type == tea.KeyEsc && s.form.Editing():
+		s.form.Blur()
 		return nil
 	}
-	if f := s.focused(); f != nil {
-		return f.Update(msg)
-	}
-	return nil
+	return s.form.Update(msg)
 }
 
-func (s *connect) focused() *field {
-	if s.focus > 0 {
-		return s.fields()[s.focus-1]
-	}
-	return nil
-}
-
-func (s *connect) View() string {
+// lines is the screen's content; focus is the focused row's first line.
+func (s *connect) lines() (lines []string, start, end int) {
 	st := s.c.st
-	lines := []string{st.Title.Render("1 · Connect"),
+	lines = []string{st.Title.Render("1 · Connect"),
 		st.Subtle.Render("Where calls go. Flags, environment and the config file fill this in."), ""}
-	sb, lv := "( ) sandbox", "( ) live"
-	if s.live {
-		lv = "(•) live"
-	} else {
-		sb = "(•) sandbox"
+	fl, a, b := s.form.Lines(st)
+	if a >= 0 {
+		a, b = a+len(lines), b+len(lines)
 	}
-	mark, ls := "  ", st.Blurred
-	if s.focus == 0 {
-		mark, ls = "› ", st.Focused
-	}
-	lines = append(lines, mark+ls.Render(pad("Mode", 10))+" "+sb+"  "+lv)
-	for _, f := range s.fields() {
-		lines = append(lines, strings.Split(f.View(st, 10), "\n")...)
-	}
+	start, end = a, b
+	lines = append(lines, fl...)
 	lines = append(lines, "")
 	if s.live {
 		lines = append(lines, st.Subtle.Render("Live: calls go to the API URL with your client ID and secret key."))
@@ -220,7 +209,7 @@ func (s *connect) View() string {
 			st.Subtle.Render("empty client ID / secret key are generated)."))
 	}
 	if s.secret.Masked() {
-		lines = append(lines, st.Subtle.Render("The secret key is masked; ctrl+t shows it."))
+		lines = append(lines, st.Subtle.Render("Secrets are masked; ctrl+t shows them."))
 	}
 	sess := s.c.sess
 	switch {
@@ -228,7 +217,70 @@ func (s *connect) View() string {
 		lines = append(lines, "", st.Error.Render("✗ "+errorText(sess.sbErr)))
 	case sess.sbReady && s.c.client != nil:
 		lines = append(lines, "", st.OK.Render("✓")+" connected to "+s.c.client.BaseURL)
+		if s.c.cfg.Mode != flows.ModeLive {
+			lines = append(lines, s.sandboxCredentials()...)
+		}
 	}
-	focusLine := 3 + s.focus
-	return scrollLines(lines, 1, focusLine, s.h)
+	return lines, start, end
+}
+
+// sandboxCredentials are the embedded sandbox's throwaway credentials and
+// an export line that points the CLI (or curl) at it. The secret key is
+// masked unless the user asks (ctrl+t, or --reveal).
+func (s *connect) sandboxCredentials() []string {
+	st := s.c.st
+	cl := s.c.client
+	secret := apiclient.MaskSecret(cl.SecretKey)
+	if s.reveal || s.c.reveal {
+		secret = cl.SecretKey
+	}
+	export := s.exportLine()
+	lines := []string{"",
+		st.Label.Render("Sandbox credentials") + st.Subtle.Render(" (throwaway: this run only)"),
+		"  client ID   " + cl.ClientID,
+		"  secret key  " + secret,
+		st.Subtle.Render("  to use them from another shell while the console runs (c copies it):"),
+	}
+	for _, l := range strings.Split(ansi.Hardwrap(export, max(s.w-4, 20), false), "\n") {
+		lines = append(lines, "  "+st.Code.Render(l))
+	}
+	if secret != cl.SecretKey {
+		lines = append(lines, st.Subtle.Render("  (secret masked: ctrl+t shows it so the line runs as pasted)"))
+	}
+	return lines
+}
+
+// exportLine points another shell at the running sandbox; the secret is
+// masked unless the user asked to see it.
+func (s *connect) exportLine() string {
+	cl := s.c.client
+	secret := apiclient.MaskSecret(cl.SecretKey)
+	if s.reveal || s.c.reveal {
+		secret = cl.SecretKey
+	}
+	return "export " + flows.EnvAPIURL + "=" + cl.BaseURL + " " + flows.EnvClientID + "=" + cl.ClientID + " " + flows.EnvSecretKey + "=" + secret
+}
+
+// copyTarget: c copies the sandbox's export line (as shown: masked unless
+// revealed).
+func (s *connect) copyTarget() (string, string, bool) {
+	if s.c.client == nil || s.c.cfg.Mode == flows.ModeLive || !s.c.sess.sbReady {
+		return "", "", false
+	}
+	label := "export line (secret masked; ctrl+t first to copy it whole)"
+	if s.reveal || s.c.reveal {
+		label = "export line (secret REVEALED)"
+	}
+	return label, s.exportLine(), true
+}
+
+// sync keeps the focused row in view (called from Update and SetSize).
+func (s *connect) sync() {
+	lines, a, b := s.lines()
+	s.scroll.follow(lines, 1, a, b, s.w, s.h)
+}
+
+func (s *connect) View() string {
+	lines, _, _ := s.lines()
+	return s.scroll.view(lines, 1, s.h)
 }

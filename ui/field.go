@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"io"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"walletconsole/theme"
 )
@@ -24,6 +27,7 @@ type field struct {
 	err      string // validation or external error ("" = fine)
 	extErr   bool   // err was set by SetError, not by validate
 	touched  bool   // the user changed or left the field
+	pristine bool   // the value was filled in, not typed: typing replaces it
 	width    int    // whole line width available
 }
 
@@ -38,6 +42,15 @@ func newField(key, label, placeholder string, validate func(string) error) *fiel
 
 // withValue sets the initial value (not marked as touched).
 func (f *field) withValue(v string) *field { f.in.SetValue(v); f.in.CursorEnd(); return f }
+
+// withDefault sets a filled-in default ("0") that the first typed
+// character replaces, so typing 0.001 gives 0.001, not 00.001.
+func (f *field) withDefault(v string) *field {
+	f.in.SetValue(v)
+	f.in.CursorEnd()
+	f.pristine = true
+	return f
+}
 
 // withHint sets a hint shown when there is no error.
 func (f *field) withHint(h string) *field { f.hint = h; return f }
@@ -115,9 +128,16 @@ func (f *field) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	before := f.in.Value()
+	if k, ok := msg.(tea.KeyMsg); ok && f.pristine {
+		f.pristine = false
+		if k.Type == tea.KeyRunes && !k.Paste {
+			f.in.SetValue("") // the default is replaced by what is typed
+		}
+	}
 	var cmd tea.Cmd
 	f.in, cmd = f.in.Update(msg)
 	if f.in.Value() != before {
+		f.pristine = false
 		f.touched = true
 		f.extErr = false
 		f.runValidate()
@@ -134,8 +154,18 @@ func (f *field) SetWidth(w int) {
 	}
 }
 
-// View renders "› Label  value  ✗ message" (the message goes on the next
-// line when it does not fit beside the input). labelW aligns labels.
+// Field interface: a text field is focusable and editable.
+func (f *field) Key() string             { return f.key }
+func (f *field) Label() string           { return f.label }
+func (f *field) Focusable() bool         { return true }
+func (f *field) Editable() bool          { return true }
+func (f *field) Bindings() []key.Binding { return []key.Binding{keyTextEdit, keyLeaveEdit} }
+
+// View renders "› Label  value  ✗ message". The message goes beside the
+// value when it fits, else word-wrapped below (at most three lines: the
+// reason is the point). labelW aligns labels. A field that is not being
+// edited and is wider than its room shows both ends ("0x1234…abcd",
+// "function tra…amount)"), never a tail scrolled off its first character.
 func (f *field) View(st theme.Styles, labelW int) string {
 	mark, ls := "  ", st.Blurred
 	if f.in.Focused() {
@@ -147,143 +177,83 @@ func (f *field) View(st theme.Styles, labelW int) string {
 	}
 	label += strings.Repeat(" ", labelW-lipgloss.Width(label))
 	prefix := mark + ls.Render(label) + " "
-	pw := lipgloss.Width(prefix)
-
-	// Input width: what is left, at least 8, at most the value + room.
-	avail := f.width - pw
-	if f.width <= 0 {
-		avail = 60
+	w := f.width
+	if w <= 0 {
+		w = 80
 	}
-	if avail < 8 {
-		avail = 8
-	}
+	avail := max(w-lipgloss.Width(prefix), 8)
 	f.applyStyles(st)
-	msg := f.note(st)
-	f.in.Width = max(avail-1, 1) // one cell for the cursor
-	inView := f.in.View()
+	note := f.note(st)
 	valW := lipgloss.Width(f.in.Value())
 	if f.in.Value() == "" {
 		valW = lipgloss.Width(f.in.Placeholder)
 	}
-	beside := msg != "" && valW+3+lipgloss.Width(msg) <= avail
-	if beside {
-		// drop the input's padding so the message sits beside the text
-		inView = ansi.Truncate(inView, valW+1, "")
+	inW := avail - 1 // the cursor's cell
+	if note != "" && valW+3+lipgloss.Width(note) <= avail {
+		inW = valW + 1 // the note sits right after the text
 	}
-	line := prefix + inView
-	if msg == "" {
+	f.in.Width = max(inW, 1)
+	f.in.SetCursor(f.in.Position()) // re-scroll the input to the new width
+	if !f.in.Focused() && f.in.Value() != "" && valW > inW {
+		shown := shortMiddle(f.in.Value(), max(inW, 1))
+		if f.Masked() {
+			shown = strings.Repeat("•", min(len([]rune(f.in.Value())), max(inW, 1)))
+		}
+		return besideOrBelow(prefix+st.Input.Render(shown), note, w, "    ")
+	}
+	return besideOrBelow(prefix+f.in.View(), note, w, "    ")
+}
+
+// shortMiddle cuts s to width w keeping its start and end ("0x1234…abcd").
+func shortMiddle(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 5 {
+		return ansi.Truncate(s, max(w, 1), "…")
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}
+
+// besideOrBelow puts note beside line when it fits in w, else word-wrapped
+// below it (at most three lines, indented).
+func besideOrBelow(line, note string, w int, indent string) string {
+	if note == "" {
 		return line
 	}
-	if beside {
-		return line + " " + msg
+	if lipgloss.Width(line)+2+lipgloss.Width(note) <= w {
+		return line + "  " + note
 	}
-	indent := strings.Repeat(" ", min(pw, 6))
-	w := f.width - len(indent)
-	if f.width <= 0 {
-		w = 80
+	nw := max(w-lipgloss.Width(indent), 10)
+	parts := strings.Split(ansi.Wordwrap(note, nw, " -"), "\n")
+	if len(parts) > 3 {
+		parts = parts[:3]
+		parts[2] = ansi.Truncate(parts[2], nw-1, "") + "…"
 	}
-	return line + "\n" + indent + ansi.Truncate(msg, max(w, 10), "…")
+	for _, p := range parts {
+		line += "\n" + indent + ansi.Truncate(p, nw, "…")
+	}
+	return line
 }
 
-// fieldGroup moves focus through a list of fields (tab/shift+tab/enter).
-type fieldGroup struct {
-	fields []*field
-	focus  int // index of the focused field; -1 = none
-}
-
-func newFieldGroup(fs ...*field) *fieldGroup { return &fieldGroup{fields: fs, focus: -1} }
-
-// FocusAt focuses field i (blurring the current one).
-func (g *fieldGroup) FocusAt(i int) tea.Cmd {
-	if g.focus >= 0 && g.focus < len(g.fields) {
-		g.fields[g.focus].Blur()
-	}
-	if i < 0 || i >= len(g.fields) {
-		g.focus = -1
-		return nil
-	}
-	g.focus = i
-	return g.fields[i].Focus()
-}
-
-// BlurAll removes focus from every field.
-func (g *fieldGroup) BlurAll() { g.FocusAt(-1) }
-
-// Next focuses the next field; it reports false at the last one.
-func (g *fieldGroup) Next() (tea.Cmd, bool) {
-	if g.focus+1 >= len(g.fields) {
-		return nil, false
-	}
-	return g.FocusAt(g.focus + 1), true
-}
-
-// Prev focuses the previous field; it reports false at the first one.
-func (g *fieldGroup) Prev() (tea.Cmd, bool) {
-	if g.focus <= 0 {
-		return nil, false
-	}
-	return g.FocusAt(g.focus - 1), true
-}
-
-// Focused returns the focused field or nil.
-func (g *fieldGroup) Focused() *field {
-	if g.focus >= 0 && g.focus < len(g.fields) {
-		return g.fields[g.focus]
-	}
-	return nil
-}
-
-// Update passes a message to the focused field.
-func (g *fieldGroup) Update(msg tea.Msg) tea.Cmd {
-	if f := g.Focused(); f != nil {
-		return f.Update(msg)
-	}
-	return nil
-}
-
-// ValidateAll validates every field and returns the index of the first
-// invalid one (-1 when all are valid).
-func (g *fieldGroup) ValidateAll() int {
-	first := -1
-	for i, f := range g.fields {
-		if !f.Validate() && first < 0 {
-			first = i
-		}
-	}
-	return first
-}
-
-// SetWidth sets every field's width.
-func (g *fieldGroup) SetWidth(w int) {
-	for _, f := range g.fields {
-		f.SetWidth(w)
-	}
-}
-
-// LabelWidth is the widest label, for alignment.
-func (g *fieldGroup) LabelWidth() int {
-	w := 0
-	for _, f := range g.fields {
-		w = max(w, lipgloss.Width(f.label))
-	}
-	return w
-}
-
-// View renders every field, one per line (plus wrapped messages).
-func (g *fieldGroup) View(st theme.Styles) string {
-	lw := g.LabelWidth()
-	lines := make([]string, len(g.fields))
-	for i, f := range g.fields {
-		lines[i] = f.View(st, lw)
-	}
-	return strings.Join(lines, "\n")
-}
+// reverseVideo draws the cursor when the terminal gets no colour
+// (NO_COLOR, a dumb terminal): lipgloss then drops every SGR attribute,
+// reverse video included, and the cursor vanished. Reverse video is not
+// colour, so it is kept.
+var reverseVideo = func() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI)
+	return r
+}()
 
 // applyStyles gives the text input the theme's input, placeholder and cursor styles.
 func (f *field) applyStyles(st theme.Styles) {
 	f.in.TextStyle = st.Input
 	f.in.PlaceholderStyle = st.Placeholder
 	f.in.Cursor.Style = st.Cursor
+	if lipgloss.ColorProfile() == termenv.Ascii {
+		f.in.Cursor.Style = reverseVideo.NewStyle()
+	}
 }
 
 // note is what stands beside the field: its error once touched, else its hint.

@@ -32,7 +32,8 @@ func TestGolden(t *testing.T) {
 		{"send_call", sendScreen, 100, 30, func(m *Model) {
 			s := m.screens[sendScreen].(*send)
 			s.callMode = true
-			s.setFocus(0)
+			s.inResults = false
+			s.call.FocusAt(0)
 		}},
 		{"activity", activityScreen, 100, 30, nil},
 		{"activity_detail", activityScreen, 100, 40, func(m *Model) {

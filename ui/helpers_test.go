@@ -79,7 +79,7 @@ func withWalkthrough(m *Model) {
 	s := m.screens[sendScreen].(*send)
 	s.fillDefaults()
 	s.results = []string{testSend}
-	s.setFocus(-1)
+	s.inResults = true
 	c.sess.sendIDs = []string{testSend}
 	confirm(c, testSend, "send", "43", 800*time.Millisecond)
 }

@@ -42,10 +42,8 @@ func (k *globalKeys) letters() []*key.Binding {
 
 // Common screen bindings, shared so their help reads the same everywhere.
 var (
-	keyNext   = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
-	keyPrev   = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field"))
-	keySubmit = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit"))
-	keyEnter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/submit"))
-	keyUp     = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up"))
-	keyDown   = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
+	keyNext = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field"))
+	keyPrev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field"))
+	keyUp   = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up"))
+	keyDown = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
 )

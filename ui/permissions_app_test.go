@@ -51,7 +51,7 @@ func permAppType(m *Model, s string) {
 func TestPermissionsInAppEscAndReturnKeepsInput(t *testing.T) {
 	m, p := newPermApp(t, flows.ModeSandbox, 140, 45)
 	permAppKeys(m, "tab", "space") // full access off
-	for p.focusID != "call[0].target" {
+	for p.focusID() != "call[0].target" {
 		permAppKeys(m, "tab")
 	}
 	permAppType(m, "0xq1") // q types (no quit) while the field has focus
@@ -76,7 +76,7 @@ func TestPermissionsInAppFits(t *testing.T) {
 		w, h := sz[0], sz[1]
 		m, p := newPermApp(t, flows.ModeSandbox, w, h)
 		permAppKeys(m, "tab", "space")
-		for p.focusID != "call[0].addConstraint" {
+		for p.focusID() != "call[0].addConstraint" {
 			permAppKeys(m, "tab")
 		}
 		permAppKeys(m, "enter", "tab", "tab")

@@ -58,6 +58,7 @@ func TestPermissionsGolden(t *testing.T) {
 			p.Init()
 			if tc.setup != nil {
 				tc.setup(p)
+				p.sync() // state set directly, not through Update
 			}
 			frame := m.View()
 			assertFits(t, frame, tc.w, tc.h)

@@ -106,17 +106,17 @@ func permFocus(t *testing.T, m *permissionsModel, id string) {
 	t.Helper()
 	for _, dir := range []string{"tab", "shift+tab"} {
 		for i := 0; i < 200; i++ {
-			if m.focusID == id {
+			if m.focusID() == id {
 				return
 			}
-			before := m.focusID
+			before := m.focusID()
 			permPress(m, dir)
-			if m.focusID == before {
+			if m.focusID() == before {
 				break // at the end: try the other way
 			}
 		}
 	}
-	t.Fatalf("row %q never got the focus (at %q)", id, m.focusID)
+	t.Fatalf("row %q never got the focus (at %q)", id, m.focusID())
 }
 
 func permView(m *permissionsModel) string { return ansi.Strip(m.View()) }
@@ -188,8 +188,8 @@ func TestPermissionsDefaultsGrantFullOneHour(t *testing.T) {
 func TestPermissionsEnterFromLastRowGrants(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
 	permPress(m, "enter") // duration → full
-	if m.focusID != "full" {
-		t.Fatalf("enter moved focus to %q, want full", m.focusID)
+	if m.focusID() != "full" {
+		t.Fatalf("enter moved focus to %q, want full", m.focusID())
 	}
 	in := permGrantOf(t, permPress(m, "enter"))
 	if !in.Full || in.Duration != time.Hour {
@@ -208,8 +208,8 @@ func TestPermissionsDurationPresetsAndCustom(t *testing.T) {
 		t.Fatalf("picker at %d, want custom", m.dur.idx)
 	}
 	permPress(m, "tab")
-	if m.focusID != "duration" || !m.Capturing() {
-		t.Fatalf("focus %q capturing=%v, want the custom field", m.focusID, m.Capturing())
+	if m.focusID() != "duration" || !m.Capturing() {
+		t.Fatalf("focus %q capturing=%v, want the custom field", m.focusID(), m.Capturing())
 	}
 	permType(m, "90m")
 	v := permView(m)
@@ -249,8 +249,8 @@ func TestPermissionsSelectorShownLive(t *testing.T) {
 	permFocus(t, m, "call[0].target")
 	permType(m, "0x3333333333333333333333333333333333333333")
 	permPress(m, "tab")
-	if m.focusID != "call[0].signature" {
-		t.Fatalf("focus %q", m.focusID)
+	if m.focusID() != "call[0].signature" {
+		t.Fatalf("focus %q", m.focusID())
 	}
 	permType(m, "transfer(address,uint256)")
 	v := permView(m)
@@ -292,8 +292,8 @@ func TestPermissionsConstraintArgPickerCycles(t *testing.T) {
 	permType(m, "function transfer(address to, uint256 amount)")
 	permFocus(t, m, "call[0].addConstraint")
 	permPress(m, "enter")
-	if m.focusID != "call[0].constraints[0].arg" {
-		t.Fatalf("after + add constraint focus is %q", m.focusID)
+	if m.focusID() != "call[0].constraints[0].arg" {
+		t.Fatalf("after + add constraint focus is %q", m.focusID())
 	}
 	if m.Capturing() {
 		t.Error("Capturing() on a picker")
@@ -341,8 +341,8 @@ func TestPermissionsInvalidBlocksSubmitAndFocusesFirst(t *testing.T) {
 	if permEmitsGrant(cmd) {
 		t.Fatal("ctrl+s granted with invalid fields")
 	}
-	if m.focusID != "call[0].target" {
-		t.Errorf("focus = %q, want the first invalid field call[0].target", m.focusID)
+	if m.focusID() != "call[0].target" {
+		t.Errorf("focus = %q, want the first invalid field call[0].target", m.focusID())
 	}
 	v := permView(m)
 	if !strings.Contains(v, "2 fields need attention") {
@@ -409,8 +409,8 @@ func TestPermissionsEscAndReturnKeepsEverything(t *testing.T) {
 	if got := m.calls[0].target.Value(); got != "0x12" {
 		t.Errorf("target = %q after returning", got)
 	}
-	if m.full || m.focusID != "call[0].target" {
-		t.Errorf("full=%v focus=%q after returning", m.full, m.focusID)
+	if m.full || m.focusID() != "call[0].target" {
+		t.Errorf("full=%v focus=%q after returning", m.full, m.focusID())
 	}
 	if after := permView(m); after != before {
 		t.Errorf("view changed across navigation:\nbefore:\n%s\nafter:\n%s", before, after)
@@ -588,8 +588,8 @@ func TestPermissionsAddDeletePolicies(t *testing.T) {
 	permFullOff(t, m)
 	permFocus(t, m, "call[0].target")
 	permPress(m, "ctrl+n")
-	if len(m.calls) != 2 || m.focusID != "call[1].target" {
-		t.Fatalf("ctrl+n: %d calls, focus %q", len(m.calls), m.focusID)
+	if len(m.calls) != 2 || m.focusID() != "call[1].target" {
+		t.Fatalf("ctrl+n: %d calls, focus %q", len(m.calls), m.focusID())
 	}
 	permType(m, "0xabc")
 	permPress(m, "ctrl+d")
@@ -598,8 +598,8 @@ func TestPermissionsAddDeletePolicies(t *testing.T) {
 	}
 	permFocus(t, m, "transfer.add")
 	permPress(m, "enter")
-	if len(m.transfers) != 1 || m.focusID != "transfer[0].target" {
-		t.Fatalf("add transfer: %d, focus %q", len(m.transfers), m.focusID)
+	if len(m.transfers) != 1 || m.focusID() != "transfer[0].target" {
+		t.Fatalf("add transfer: %d, focus %q", len(m.transfers), m.focusID())
 	}
 	permPress(m, "tab", "tab") // max value → value limit picker
 	permPress(m, "right", "right")
@@ -709,11 +709,36 @@ func TestPermissionsCustomDurationKeptAcrossPresets(t *testing.T) {
 	}
 }
 
+// Tab from Full access lands on the first field a user can type into:
+// the policy's header row takes no focus, so typing is never swallowed.
+func TestPermissionsTabFromFullAccessToFirstField(t *testing.T) {
+	m := newPermTest(t, flows.ModeSandbox, 140, 45)
+	permFullOff(t, m)
+	permFocus(t, m, "full")
+	permPress(m, "tab")
+	if m.focusID() != "call[0].target" || !m.Capturing() {
+		t.Fatalf("tab from Full access: focus %q capturing %v, want call[0].target", m.focusID(), m.Capturing())
+	}
+	permType(m, "0x12")
+	if got := m.calls[0].target.Value(); got != "0x12" {
+		t.Errorf("typed into the first field: %q", got)
+	}
+	// esc leaves the field (letters are commands again); tab returns to it.
+	permPress(m, "esc")
+	if m.Capturing() || m.focusID() != "" {
+		t.Errorf("after esc: capturing %v focus %q", m.Capturing(), m.focusID())
+	}
+	permPress(m, "tab")
+	if m.focusID() != "call[0].target" {
+		t.Errorf("tab after esc: focus %q, want the field left", m.focusID())
+	}
+}
+
 func TestPermissionsRowsCaptureAndHelp(t *testing.T) {
 	m := newPermTest(t, flows.ModeSandbox, 140, 45)
 	permFullOff(t, m)
 	for id, capturing := range map[string]bool{
-		"full": false, "call[0]": false, "call[0].target": true, "call[0].valueLimit.limitType": false,
+		"full": false, "call[0].target": true, "call[0].valueLimit.limitType": false,
 		"call[0].addConstraint": false, "call.add": false, "transfer.add": false,
 	} {
 		permFocus(t, m, id)
@@ -723,8 +748,8 @@ func TestPermissionsRowsCaptureAndHelp(t *testing.T) {
 	}
 	permFocus(t, m, "call.add")
 	permPress(m, "shift+tab", "shift+tab", "shift+tab", "shift+tab") // + constraint, value limit, max value, function
-	if m.focusID != "call[0].signature" {
-		t.Fatalf("focus %q", m.focusID)
+	if m.focusID() != "call[0].signature" {
+		t.Fatalf("focus %q", m.focusID())
 	}
 	if v := permView(m); !strings.Contains(v, "Function the key may call") {
 		t.Errorf("no help for the focused field:\n%s", v)
@@ -832,13 +857,13 @@ func TestPermissionsUndoDeleteAndLoad(t *testing.T) {
 	if len(m.calls) != 1 || m.calls[0].target.Value() != "0x3333333333333333333333333333333333333333" {
 		t.Fatal("undo did not restore the policy")
 	}
-	if m.focusID != "call[0].target" {
-		t.Errorf("focus after undo: %q", m.focusID)
+	if m.focusID() != "call[0].target" {
+		t.Errorf("focus after undo: %q", m.focusID())
 	}
 	// Adding drops the undo (it would lose the new editor).
 	permPress(m, "ctrl+d")
-	if m.focusID != "call.add" {
-		t.Errorf("focus after deleting the last call policy: %q", m.focusID)
+	if m.focusID() != "call.add" {
+		t.Errorf("focus after deleting the last call policy: %q", m.focusID())
 	}
 	permPress(m, "ctrl+n", "ctrl+z")
 	if len(m.calls) != 1 || m.calls[0].target.Value() != "" {

@@ -66,13 +66,6 @@ func (id screenID) String() string {
 // goToMsg opens another screen (its Init runs).
 type goToMsg struct{ to screenID }
 
-// goBackMsg goes one step back, keeping every screen's state.
-type goBackMsg struct{}
-
-// copyMsg asks the root to copy value (clipboard, else OSC 52) and to say
-// on the status line which happened.
-type copyMsg struct{ label, value string }
-
 // errMsg puts an error banner on the owner screen. `r` on that screen sends
 // it a retryMsg; nothing typed is lost.
 type errMsg struct {
@@ -93,12 +86,8 @@ type statusMsg struct{ text string }
 // grant screen sends it and the root opens the grant screen.
 type grantRequestedMsg struct{ in flows.GrantInput }
 
-// goToCmd, backCmd, copyCmd, errCmd, statusCmd wrap the messages above.
+// goToCmd, errCmd, statusCmd wrap the messages above.
 func goToCmd(to screenID) tea.Cmd { return func() tea.Msg { return goToMsg{to} } }
-func backCmd() tea.Msg            { return goBackMsg{} }
-func copyCmd(label, value string) tea.Cmd {
-	return func() tea.Msg { return copyMsg{label, value} }
-}
 func errCmd(owner screenID, err error) tea.Cmd {
 	return func() tea.Msg { return errMsg{owner, err} }
 }

@@ -59,8 +59,8 @@ func TestConnectValidationAndMasking(t *testing.T) {
 		t.Fatalf("no validation message beside the secret field:\n%s", v)
 	}
 	c := m.screens[connectScreen].(*connect)
-	if c.focus != 3 {
-		t.Fatalf("focus on %d, want the secret key (3)", c.focus)
+	if c.form.Index() != 3 {
+		t.Fatalf("focus on %d, want the secret key (3)", c.form.Index())
 	}
 	d.typeText("sk_typed_secret_value")
 	v = d.view()
@@ -159,7 +159,7 @@ func TestSessionKeyErrorKeepsIdentifier(t *testing.T) {
 	d.key("enter")
 	d.until(5*time.Second, "3 · Session key")
 	f.failNext("/wallets/server", 1)
-	d.key("ctrl+u")
+	d.key("tab", "ctrl+u") // tab edits the identifier
 	d.typeText("my-bot")
 	d.key("enter")
 	d.until(5*time.Second, "API 500")
@@ -184,11 +184,15 @@ func TestBackForwardKeepsState(t *testing.T) {
 	d := drive(t, m, 120, 30)
 	s := m.screens[sendScreen].(*send)
 	d.key("tab")
-	if s.focus != 0 {
-		t.Fatalf("tab from results: focus %d", s.focus)
+	if s.inResults || s.transfer.Index() != 0 {
+		t.Fatalf("tab from results: focus %d", s.transfer.Index())
 	}
 	d.key("ctrl+u")
 	d.typeText("0x12")
+	d.key("esc") // leaves the field
+	if m.active != sendScreen || s.Capturing() {
+		t.Fatalf("esc in a field: on %s, capturing %v", m.active, s.Capturing())
+	}
 	d.key("esc")
 	if m.active != grantScreen {
 		t.Fatalf("esc from send: %s", m.active)
@@ -199,7 +203,7 @@ func TestBackForwardKeepsState(t *testing.T) {
 	}
 	sk := m.screens[sessionKeyScreen].(*sessionKey)
 	sk.ident.SetValue("kept-id")
-	d.key("esc") // field focused: esc still goes back (it is not a letter)
+	d.key("esc") // no field is edited: esc goes back
 	if m.active != loginScreen {
 		t.Fatalf("esc from session key: %s", m.active)
 	}
@@ -225,7 +229,8 @@ func TestSendValidationAndRows(t *testing.T) {
 	m.active = sendScreen
 	s := m.screens[sendScreen].(*send)
 	s.results = nil
-	s.setFocus(0)
+	s.inResults = false
+	s.transfer.FocusAt(0)
 	d := drive(t, m, 120, 30)
 	v := d.view()
 	if !strings.Contains(v, testUser) {
@@ -242,8 +247,8 @@ func TestSendValidationAndRows(t *testing.T) {
 		t.Fatal("sent with an invalid amount")
 	}
 	d.key("ctrl+n")
-	if len(s.rows) != 2 || s.focus != 2 {
-		t.Fatalf("ctrl+n: %d rows, focus %d", len(s.rows), s.focus)
+	if len(s.rows) != 2 || s.transfer.Index() != 2 {
+		t.Fatalf("ctrl+n: %d rows, focus %d", len(s.rows), s.transfer.Index())
 	}
 	if v = d.view(); !strings.Contains(v, "Recipient 2") {
 		t.Fatalf("no second row:\n%s", v)
@@ -263,7 +268,7 @@ func TestSendValidationAndRows(t *testing.T) {
 	if s.sig.Value() != defaultTokenSig || s.args.Value() != testUser+", 1" {
 		t.Fatalf("call defaults: %q %q", s.sig.Value(), s.args.Value())
 	}
-	d.key("tab", "tab", "ctrl+u")
+	d.key("tab", "tab", "tab", "ctrl+u") // contract, function, arguments
 	d.typeText("0xabc")
 	d.key("ctrl+s")
 	if v = d.view(); !strings.Contains(v, "takes 2 argument(s), 1 given") {

@@ -33,24 +33,30 @@ type recipient struct{ addr, amount *field }
 const defaultTokenSig = "function transfer(address to, uint256 amount)"
 
 // send is screen 6: a transfer (recipients editor) or a contract call,
-// executed by the session key on the user's account.
+// executed by the session key on the user's account. It opens with no field
+// being edited (ctrl+s sends the pre-filled form, letters are commands);
+// tab or enter moves into the form, esc leaves a field.
 type send struct {
-	c        *common
-	keys     sendKeys
-	w, h     int
-	callMode bool
-	rows     []recipient
-	target   *field
-	sig      *field
-	args     *field
-	value    *field
-	focus    int // index into focusables(); -1 = results list
-	results  []string
-	sel      int
-	pending  bool
-	confirm  bool
-	gen      int
-	defaults bool // defaults filled from the login/sandbox
+	c         *common
+	keys      sendKeys
+	w, h      int
+	callMode  bool
+	rows      []recipient
+	target    *field
+	sig       *field
+	args      *field
+	value     *field
+	transfer  *Group // the recipients' fields
+	call      *Group // target, function, arguments, value
+	inResults bool   // the sent list has the focus (↑/↓, c copies the ID)
+	results   []string
+	sel       int
+	pending   bool
+	confirm   bool
+	gen       int
+	defaults  bool   // defaults filled from the login/sandbox
+	suggested string // grant TxID whose policies pre-filled the form
+	scroll    formScroller
 
 	watchFailed []string // IDs whose watch gave up (r watches them again)
 }
@@ -68,12 +74,12 @@ func validValue(v string) error {
 func newRecipient(addr, amount string) recipient {
 	return recipient{
 		addr:   newField("address", "To", "0x… recipient address", validAddress).withValue(addr),
-		amount: newField("amount", "Amount", "0.01 (ETH), 5 gwei, 1000 wei", validValue).withValue(amount).withHint("ETH"),
+		amount: newField("amount", "Amount", "0.01 (ETH), 5 gwei, 1e18 wei", validValue).withDefault(amount).withHint("ETH"),
 	}
 }
 
 func newSend(c *common) *send {
-	s := &send{c: c, rows: []recipient{newRecipient("", "0")}, focus: 0}
+	s := &send{c: c, rows: []recipient{newRecipient("", "0")}}
 	s.target = newField("target", "Contract", "0x… contract address", validAddress)
 	s.sig = newField("signature", "Function", defaultTokenSig, func(v string) error {
 		v = strings.TrimSpace(v)
@@ -89,8 +95,14 @@ func newSend(c *common) *send {
 		}
 		return nil
 	})
-	s.args = newField("args", "Arguments", "comma-separated: 0x…, 1000", nil).withHint("comma-separated")
-	s.value = newField("value", "Value", "0 (ETH)", validValue).withValue("0")
+	s.args = newField("args", "Arguments", "comma-separated: 0x…, 1000", func(v string) error {
+		_, err := s.callArgs(v)
+		return err
+	}).withHint("comma-separated")
+	s.value = newField("value", "Value", "0 (ETH)", validValue).withDefault("0")
+	s.call = newGroup(s.target, s.sig, s.args, s.value)
+	s.transfer = newGroup()
+	s.rebuildTransfer()
 	s.keys = sendKeys{
 		Submit: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/send")),
@@ -108,24 +120,86 @@ func newSend(c *common) *send {
 	return s
 }
 
-// focusables is the focus order of the current mode.
-func (s *send) focusables() []*field {
-	if s.callMode {
-		return []*field{s.target, s.sig, s.args, s.value}
-	}
-	fs := make([]*field, 0, 2*len(s.rows))
+// rebuildTransfer gives the recipients' fields to the transfer group.
+func (s *send) rebuildTransfer() {
+	fs := make([]Field, 0, 2*len(s.rows))
 	for _, r := range s.rows {
 		fs = append(fs, r.addr, r.amount)
 	}
-	return fs
+	s.transfer.SetFields(fs)
 }
 
-func (s *send) allFields() []*field {
-	fs := []*field{s.target, s.sig, s.args, s.value}
-	for _, r := range s.rows {
-		fs = append(fs, r.addr, r.amount)
+// form is the group of the current mode.
+func (s *send) form() *Group {
+	if s.callMode {
+		return s.call
 	}
-	return fs
+	return s.transfer
+}
+
+// callArgs reads the arguments as the signature's ABI types, each checked
+// as typed: addresses, bools, intN/uintN (1000, 100e18, 0x3e8, and "100 TST"
+// for the sandbox token), bytesN; other types go as typed. Amounts go to
+// the API in plain base units.
+func (s *send) callArgs(v string) ([]any, error) {
+	var raw []string
+	if a := strings.TrimSpace(v); a != "" {
+		for _, p := range strings.Split(a, ",") {
+			raw = append(raw, strings.TrimSpace(p))
+		}
+	}
+	sel, err := flows.ParseSelector(s.sig.Value())
+	if err != nil || !sel.Known() {
+		params := make([]any, len(raw))
+		for i, r := range raw {
+			params[i] = r
+		}
+		return params, nil // the function field says what is wrong
+	}
+	if len(sel.Args) != len(raw) {
+		return nil, fmt.Errorf("%s takes %d argument(s), %d given", sel.Signature, len(sel.Args), len(raw))
+	}
+	token := ""
+	if info := s.c.sess.sandbox; info != nil && apiclient.SameAddress(info.TokenAddress, s.target.Value()) {
+		token = info.TokenSymbol
+	}
+	params := make([]any, len(raw))
+	for i, r := range raw {
+		a := sel.Args[i]
+		name := a.Name
+		if name == "" {
+			name = fmt.Sprintf("argument %d", i+1)
+		}
+		params[i] = r
+		switch {
+		case strings.HasPrefix(a.Type, "uint") && token != "" && !strings.Contains(a.Type, "["):
+			n, err := flows.ParseTokenAmount(r, token, 18)
+			if err != nil {
+				return nil, fmt.Errorf("%s (%s): %v", name, a.Type, err)
+			}
+			if _, err := flows.EncodeRefValue(a.Type, n.String()); err != nil {
+				return nil, fmt.Errorf("%s (%s): %v", name, a.Type, err)
+			}
+			params[i] = n.String()
+		case a.Type == "address" || a.Type == "bool" || strings.HasPrefix(a.Type, "uint") || strings.HasPrefix(a.Type, "int") ||
+			(strings.HasPrefix(a.Type, "bytes") && a.Type != "bytes"):
+			if strings.Contains(a.Type, "[") {
+				continue // arrays: the API reads them
+			}
+			if _, err := flows.EncodeRefValue(a.Type, r); err != nil {
+				return nil, fmt.Errorf("%s (%s): %v", name, a.Type, err)
+			}
+			if strings.Contains(a.Type, "int") {
+				if n, err := flows.ParseArgAmount(strings.TrimPrefix(r, "-")); err == nil {
+					if strings.HasPrefix(r, "-") {
+						n.Neg(n)
+					}
+					params[i] = n.String()
+				}
+			}
+		}
+	}
+	return params, nil
 }
 
 func (s *send) fillDefaults() {
@@ -150,49 +224,52 @@ func (s *send) fillDefaults() {
 	}
 }
 
-func (s *send) setFocus(i int) tea.Cmd {
-	fs := s.focusables()
-	for _, f := range s.allFields() {
-		if f.Focused() {
-			f.Blur()
+// fillFromGrant pre-fills the form, once per confirmed grant, with a call
+// and a transfer the grant's policies allow (flows.Suggest), so the default
+// send passes. Fields the user typed into are left alone.
+func (s *send) fillFromGrant() {
+	g := s.c.sess.grant
+	if g.TxID == "" || g.TxID == s.suggested || s.c.sess.login.Address == "" {
+		return
+	}
+	s.suggested = g.TxID
+	call, tr := flows.Suggest(g.Request, s.c.sess.login.Address)
+	if tr != nil && !s.rows[0].addr.touched {
+		s.rows[0].addr.SetValue(tr.Recipient)
+		s.rows[0].amount.SetValue(flows.FormatValue(tr.Value))
+		s.rows[0].amount.pristine = true
+	}
+	if call != nil && !s.target.touched && !s.sig.touched && !s.args.touched {
+		s.target.SetValue(call.Target)
+		s.sig.SetValue(call.Signature)
+		s.args.SetValue(strings.Join(call.Args, ", "))
+		s.value.SetValue("0")
+		s.value.pristine = true
+		if tr == nil {
+			s.callMode = true // only calls are allowed: open on the call
 		}
 	}
-	if i < 0 || len(fs) == 0 {
-		s.focus = -1
-		return nil
-	}
-	s.focus = min(i, len(fs)-1)
-	return fs[s.focus].Focus()
 }
 
+// Init fills the defaults; no field takes the keyboard.
 func (s *send) Init() tea.Cmd {
 	s.fillDefaults()
-	if s.focus >= 0 {
-		return s.setFocus(s.focus)
-	}
+	s.fillFromGrant()
+	s.sync()
 	return nil
 }
 
 func (s *send) SetSize(w, h int) {
 	s.w, s.h = w, h
-	for _, f := range s.allFields() {
-		f.SetWidth(w)
-	}
+	s.call.SetWidth(w)
+	s.transfer.SetWidth(w)
+	s.sync()
 }
 
-func (s *send) Capturing() bool {
-	if s.confirm {
-		return true
-	}
-	for _, f := range s.focusables() {
-		if f.Focused() {
-			return true
-		}
-	}
-	return false
-}
+// Capturing: a field is being edited, or the live y/N prompt is up.
+func (s *send) Capturing() bool { return s.confirm || s.form().Editing() }
 
-func (s *send) consumesEsc() bool { return s.confirm }
+func (s *send) consumesEsc() bool { return s.confirm || s.form().Editing() }
 
 func (s *send) exchangeTag() string {
 	if s.callMode {
@@ -202,55 +279,44 @@ func (s *send) exchangeTag() string {
 }
 
 func (s *send) ShortHelp() []key.Binding {
-	if s.confirm {
+	switch {
+	case s.confirm:
 		return []key.Binding{s.keys.Yes, s.keys.No}
-	}
-	if s.focus < 0 {
+	case s.inResults:
 		return []key.Binding{s.keys.Submit, s.keys.Up, s.keys.Down, s.keys.Form}
 	}
 	b := []key.Binding{s.keys.Submit, s.keys.Enter, s.keys.Next, s.keys.Mode}
 	if !s.callMode {
 		b = append(b, s.keys.Add)
 	}
-	return b
+	return append(b, s.form().Bindings()...)
 }
 
 func (s *send) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.Submit, s.keys.Enter, s.keys.Next, s.keys.Prev}, {s.keys.Mode, s.keys.Add, s.keys.Remove}, {s.keys.Up, s.keys.Down}}
+	return [][]key.Binding{{s.keys.Submit, s.keys.Enter, s.keys.Next, s.keys.Prev, keyLeaveEdit}, {s.keys.Mode, s.keys.Add, s.keys.Remove}, {s.keys.Up, s.keys.Down}}
 }
 
 func (s *send) copyTarget() (string, string, bool) {
-	if s.focus < 0 && s.sel < len(s.results) {
+	if s.inResults && s.sel < len(s.results) {
 		id := s.results[s.sel]
 		return "send transaction ID", id, true
 	}
 	return "", "", false
 }
 
-// build validates the form and returns what to send.
+// build validates the form and returns what to send; bad is the first
+// invalid field's index in the current group (-1: all valid).
 func (s *send) build() (rs []apiclient.Recipient, call *apiclient.ContractCall, total *big.Int, bad int) {
-	fs := s.focusables()
-	bad = -1
-	for i, f := range fs {
-		if !f.Validate() && bad < 0 {
-			bad = i
-		}
-	}
-	if bad >= 0 {
+	if bad = s.form().ValidateAll(); bad >= 0 {
 		return nil, nil, nil, bad
 	}
 	total = new(big.Int)
 	if s.callMode {
 		v, _ := flows.ParseValue(s.value.Value())
 		total.Add(total, v)
-		var params []any
-		if a := strings.TrimSpace(s.args.Value()); a != "" {
-			for _, p := range strings.Split(a, ",") {
-				params = append(params, strings.TrimSpace(p))
-			}
-		}
-		if sel, err := flows.ParseSelector(s.sig.Value()); err == nil && len(sel.Args) != len(params) {
-			s.args.SetError(fmt.Sprintf("%s takes %d argument(s), %d given", sel.Signature, len(sel.Args), len(params)))
+		params, err := s.callArgs(s.args.Value())
+		if err != nil {
+			s.args.SetError(err.Error())
 			return nil, nil, nil, 2
 		}
 		return nil, &apiclient.ContractCall{
@@ -274,7 +340,8 @@ func (s *send) submit(confirmed bool) tea.Cmd {
 	}
 	rs, call, total, bad := s.build()
 	if bad >= 0 {
-		return s.setFocus(bad)
+		s.inResults = false
+		return s.form().FocusAt(bad)
 	}
 	if s.c.runner == nil {
 		return errCmd(sendScreen, errors.New("not connected"))
@@ -305,7 +372,14 @@ func (s *send) submit(confirmed bool) tea.Cmd {
 	})
 }
 
+// Update handles the message, then lays the screen out for View.
 func (s *send) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	s.sync()
+	return cmd
+}
+
+func (s *send) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case readyMsg:
 		return nil
@@ -340,25 +414,15 @@ func (s *send) Update(msg tea.Msg) tea.Cmd {
 			s.c.sess.sendIDs = append(s.c.sess.sendIDs, id)
 			cmds = append(cmds, watchTxCmd(id, msg.kind))
 		}
-		s.setFocus(-1) // results get the focus: c copies the ID
+		s.form().Blur()
+		s.inResults = true // the sent list gets the focus: c copies the ID
 		return tea.Batch(cmds...)
 	case txFinalMsg:
 		return nil
 	case tea.KeyMsg:
 		return s.onKey(msg)
 	}
-	if f := s.focused(); f != nil {
-		return f.Update(msg)
-	}
-	return nil
-}
-
-func (s *send) focused() *field {
-	fs := s.focusables()
-	if s.focus >= 0 && s.focus < len(fs) {
-		return fs[s.focus]
-	}
-	return nil
+	return s.form().Update(msg)
 }
 
 func (s *send) onKey(msg tea.KeyMsg) tea.Cmd {
@@ -369,55 +433,73 @@ func (s *send) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return statusCmd("send cancelled")
 	}
-	n := len(s.focusables())
+	g := s.form()
 	switch {
 	case key.Matches(msg, s.keys.Submit):
 		return s.submit(false)
 	case key.Matches(msg, s.keys.Mode):
+		g.Blur()
 		s.callMode = !s.callMode
-		return s.setFocus(0)
+		s.inResults = false
+		return nil
 	case key.Matches(msg, s.keys.Add) && !s.callMode:
 		s.rows = append(s.rows, newRecipient("", "0"))
+		s.rebuildTransfer()
 		s.SetSize(s.w, s.h)
-		return s.setFocus(2 * (len(s.rows) - 1))
-	case key.Matches(msg, s.keys.Remove) && !s.callMode && len(s.rows) > 1 && s.focus >= 0:
-		i := s.focus / 2
+		s.inResults = false
+		return s.transfer.FocusAt(2 * (len(s.rows) - 1))
+	case key.Matches(msg, s.keys.Remove) && !s.callMode && len(s.rows) > 1 && s.transfer.Index() >= 0:
+		i := s.transfer.Index() / 2
+		s.transfer.Blur()
 		s.rows = append(s.rows[:i], s.rows[i+1:]...)
-		return s.setFocus(min(2*i, 2*len(s.rows)-2))
+		s.rebuildTransfer()
+		return s.transfer.FocusAt(min(2*i, 2*len(s.rows)-2))
 	}
-	if s.focus < 0 {
+	if s.inResults {
 		switch {
 		case key.Matches(msg, s.keys.Up):
 			s.sel = max(s.sel-1, 0)
 		case key.Matches(msg, s.keys.Down):
 			s.sel = min(s.sel+1, max(len(s.results)-1, 0))
-		case key.Matches(msg, s.keys.Form):
-			return s.setFocus(0)
-		case key.Matches(msg, s.keys.Enter):
-			return s.setFocus(0)
+		case key.Matches(msg, s.keys.Form), key.Matches(msg, s.keys.Enter):
+			s.inResults = false
+			return g.FocusAt(0)
 		}
 		return nil
 	}
+	n := len(g.Fields())
 	switch {
+	case msg.Type == tea.KeyEsc && g.Editing():
+		g.Blur() // leave the field, keep what was typed
+		return nil
 	case key.Matches(msg, s.keys.Next):
-		return s.setFocus((s.focus + 1) % n)
+		if cmd, ok := g.Next(); ok {
+			return cmd
+		}
+		return g.FocusAt(0)
 	case key.Matches(msg, s.keys.Prev):
-		return s.setFocus((s.focus - 1 + n) % n)
+		if cmd, ok := g.Prev(); ok {
+			return cmd
+		}
+		return g.FocusAt(n - 1)
 	case key.Matches(msg, s.keys.Enter):
-		if s.focus == n-1 {
+		if g.Index() == n-1 {
 			return s.submit(false)
 		}
-		return s.setFocus(s.focus + 1)
+		cmd, _ := g.Next()
+		return cmd
 	}
-	if f := s.focused(); f != nil {
-		return f.Update(msg)
+	cmd := g.Update(msg)
+	if s.callMode && s.args.touched && g.Focused() != Field(s.args) {
+		s.args.runValidate() // the function changed: re-read the arguments
 	}
-	return nil
+	return cmd
 }
 
-func (s *send) View() string {
+// lines is the screen's content and the focused lines [start, end).
+func (s *send) lines() (lines []string, start, end int) {
 	st := s.c.st
-	lines := []string{st.Title.Render("6 · Send with the session key")}
+	lines = []string{st.Title.Render("6 · Send with the session key")}
 	l, k := s.c.sess.login, s.c.sess.key
 	from := "from the user's account, signed by the session key"
 	if l.Address != "" && k.Address != "" {
@@ -427,43 +509,48 @@ func (s *send) View() string {
 	if !s.c.sess.grantOK && s.c.sess.grant.TxID == "" {
 		lines = append(lines, st.Warn.Render("! no confirmed grant yet: the send will fail on chain"))
 	}
+	lines = append(lines, s.grantLines()...)
 	tr, cl := "[Transfer]", " Contract call "
 	if s.callMode {
 		tr, cl = " Transfer ", "[Contract call]"
 	}
 	lines = append(lines, st.Label.Render(tr)+" "+st.Label.Render(cl)+st.Subtle.Render("  ctrl+t to switch"), "")
-	head := len(lines)
-	focusLine := -1
+	start, end = -1, -1
+	fl, a, b := s.form().Lines(st)
+	if a >= 0 {
+		start, end = a+len(lines), b+len(lines)
+	}
 	if s.callMode {
-		g := []*field{s.target, s.sig, s.args, s.value}
-		for _, f := range g {
-			if f.Focused() {
-				focusLine = len(lines)
-			}
-			lines = append(lines, strings.Split(f.View(st, 9), "\n")...)
-		}
+		lines = append(lines, fl...)
 		if info := s.c.sess.sandbox; info != nil && apiclient.SameAddress(info.TokenAddress, s.target.Value()) {
-			lines = append(lines, st.Subtle.Render("  sandbox test token "+info.TokenSymbol))
+			lines = append(lines, st.Subtle.Render("  sandbox test token "+info.TokenSymbol+": amounts as 100 "+info.TokenSymbol+" or in base units (100e18)"))
 		}
 	} else {
-		for i, r := range s.rows {
-			lines = append(lines, st.Subtle.Render(fmt.Sprintf("Recipient %d", i+1)))
-			for _, f := range []*field{r.addr, r.amount} {
-				if f.Focused() {
-					focusLine = len(lines)
-				}
-				lines = append(lines, strings.Split(f.View(st, 7), "\n")...)
+		// "Recipient N" above each pair of fields
+		for i := 0; i < len(s.rows); i++ {
+			pair := []string{}
+			for _, f := range []*field{s.rows[i].addr, s.rows[i].amount} {
+				pair = append(pair, strings.Split(f.View(st, s.transfer.LabelWidth()), "\n")...)
 			}
+			if a >= 0 && s.transfer.Index()/2 == i {
+				// the focused row's lines, shifted by the titles above
+				start, end = len(lines)+1, len(lines)+1+len(pair)
+			}
+			lines = append(lines, st.Subtle.Render(fmt.Sprintf("Recipient %d", i+1)))
+			lines = append(lines, pair...)
 		}
 		lines = append(lines, st.Subtle.Render("ctrl+n: add recipient · ctrl+d: remove"))
+	}
+	if start < 0 && !s.inResults {
+		lines = append(lines, st.Subtle.Render("ctrl+s sends this · tab edits it"))
 	}
 	lines = append(lines, "")
 	switch {
 	case s.confirm:
-		focusLine = len(lines)
+		start, end = len(lines), len(lines)+1
 		lines = append(lines, st.Warn.Render("LIVE mode: this sends value from the user's account. Send? (y/N)"))
 	case s.pending:
-		focusLine = len(lines)
+		start, end = len(lines), len(lines)+1
 		lines = append(lines, s.c.spinner()+" sending…")
 	}
 	if len(s.results) > 0 {
@@ -471,9 +558,9 @@ func (s *send) View() string {
 		now := s.c.now()
 		for i, id := range s.results {
 			mark := "  "
-			if s.focus < 0 && i == s.sel {
+			if s.inResults && i == s.sel {
 				mark = "› "
-				focusLine = len(lines)
+				start, end = len(lines), len(lines)+1
 			}
 			line := mark + st.Hash.Render(fitHex(id, s.w-30))
 			if r := s.c.txs.get(id); r != nil {
@@ -493,7 +580,48 @@ func (s *send) View() string {
 			lines = append(lines, line)
 		}
 	}
-	return scrollLines(lines, head, focusLine, s.h)
+	return lines, start, end
+}
+
+// grantLines keep the grant's confirmation in view for an audience: the
+// Grant screen moves on once CONFIRMED, so Send says what was confirmed.
+func (s *send) grantLines() []string {
+	st := s.c.st
+	g := s.c.sess.grant
+	if g.TxID == "" || !s.c.sess.grantOK {
+		return nil
+	}
+	r := s.c.txs.get(g.TxID)
+	if r == nil {
+		return nil
+	}
+	line := st.OK.Render("✓ Grant confirmed")
+	if b := r.tx.Block(); b != "" {
+		line += " in block " + b
+	}
+	h := r.tx.Hash()
+	if s.h < 20 && h != "" {
+		// short terminals: block and hash on one line
+		return []string{line + " · " + st.Hash.Render(apiclient.ShortHex(h)),
+			st.Subtle.Render("  the session key may now act for the user")}
+	}
+	lines := []string{line}
+	if h != "" {
+		lines = append(lines, "  hash "+st.Hash.Render(fitHex(h, s.w-8)))
+	}
+	lines = append(lines, st.Subtle.Render("  the session key may now act for the user"))
+	return lines
+}
+
+// sync keeps the focused lines in view (Update, SetSize, Init).
+func (s *send) sync() {
+	lines, a, b := s.lines()
+	s.scroll.follow(lines, 1, a, b, s.w, s.h)
+}
+
+func (s *send) View() string {
+	lines, _, _ := s.lines()
+	return s.scroll.view(lines, 1, s.h)
 }
 
 func fitHex(s string, w int) string {

@@ -28,16 +28,20 @@ func (keyCreatedMsg) ownerScreen() screenID { return sessionKeyScreen }
 func (keysListedMsg) ownerScreen() screenID { return sessionKeyScreen }
 
 type sessionKeyKeys struct {
-	Create, Pick, Next, Prev, Up, Down, Reload key.Binding
+	Create, Pick, Edit, Next, Prev, Up, Down, Reload key.Binding
 }
 
 // sessionKey is screen 3: create a server wallet (identifier editable) or
-// pick an existing one.
+// pick an existing one. It opens with no field being edited: enter creates
+// with the pre-filled identifier and command letters (i, a, q, ?) act;
+// tab edits the identifier, esc leaves it.
 type sessionKey struct {
 	c       *common
 	keys    sessionKeyKeys
 	w, h    int
+	form    *Group
 	ident   *field
+	scroll  formScroller
 	inList  bool // focus on the list instead of the field
 	list    []flows.SessionKey
 	sel     int
@@ -60,11 +64,12 @@ func newSessionKey(c *common) *sessionKey {
 		}
 		return nil
 	})
-	ident.withValue(fmt.Sprintf("session-key-%d", c.now().UnixMilli()))
-	return &sessionKey{c: c, ident: ident, keys: sessionKeyKeys{
+	ident = ident.withValue(fmt.Sprintf("session-key-%d", c.now().UnixMilli()))
+	return &sessionKey{c: c, ident: ident, form: newGroup(ident), keys: sessionKeyKeys{
 		Create: key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "create key")),
 		Pick:   key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "use this key")),
-		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "existing keys")),
+		Edit:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "edit identifier")),
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "existing keys")),
 		Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "identifier")),
 		Up:     keyUp,
 		Down:   keyDown,
@@ -72,34 +77,42 @@ func newSessionKey(c *common) *sessionKey {
 	}}
 }
 
+// Init starts loading the list; no field takes the keyboard (the focus
+// model of form.go: letters are commands until tab).
 func (s *sessionKey) Init() tea.Cmd {
-	var cmds []tea.Cmd
-	if !s.inList {
-		cmds = append(cmds, s.ident.Focus())
-	}
+	var cmd tea.Cmd
 	if !s.loaded && !s.loading {
-		cmds = append(cmds, s.load())
+		cmd = s.load()
 	}
-	return tea.Batch(cmds...)
+	s.sync()
+	return cmd
 }
 
 func (s *sessionKey) SetSize(w, h int) {
 	s.w, s.h = w, h
-	s.ident.SetWidth(w)
+	s.form.SetWidth(w)
+	s.sync()
 }
 
-func (s *sessionKey) Capturing() bool     { return s.ident.Focused() }
+func (s *sessionKey) Capturing() bool     { return s.form.Editing() }
+func (s *sessionKey) consumesEsc() bool   { return s.form.Editing() }
 func (s *sessionKey) exchangeTag() string { return flows.TagSessionKey }
 
 func (s *sessionKey) ShortHelp() []key.Binding {
-	if s.inList {
+	switch {
+	case s.inList:
 		return []key.Binding{s.keys.Pick, s.keys.Up, s.keys.Down, s.keys.Prev}
+	case s.form.Editing():
+		return []key.Binding{s.keys.Create, s.keys.Next, keyLeaveEdit}
 	}
-	return []key.Binding{s.keys.Create, s.keys.Next}
+	return []key.Binding{s.keys.Create, s.keys.Edit, keyToList}
 }
 
+// keyToList is ↓ from the identifier (edited or not) to the list.
+var keyToList = key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "existing keys"))
+
 func (s *sessionKey) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.Create, s.keys.Next, s.keys.Prev}, {s.keys.Up, s.keys.Down, s.keys.Reload}}
+	return [][]key.Binding{{s.keys.Create, s.keys.Edit, s.keys.Next, s.keys.Prev, keyLeaveEdit}, {s.keys.Up, s.keys.Down, s.keys.Reload}}
 }
 
 func (s *sessionKey) copyTarget() (string, string, bool) {
@@ -153,7 +166,14 @@ func (s *sessionKey) use(k flows.SessionKey) tea.Cmd {
 	return advanceCmd(sessionKeyScreen, permissionsScreen)
 }
 
+// Update handles the message, then lays the screen out for View.
 func (s *sessionKey) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	s.sync()
+	return cmd
+}
+
+func (s *sessionKey) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case readyMsg:
 		if !s.loaded && !s.loading {
@@ -199,7 +219,7 @@ func (s *sessionKey) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return s.onKey(msg)
 	default:
-		return s.ident.Update(msg)
+		return s.form.Update(msg)
 	}
 	return nil
 }
@@ -216,11 +236,11 @@ func (s *sessionKey) onKey(msg tea.KeyMsg) tea.Cmd {
 			}
 		case key.Matches(msg, s.keys.Prev):
 			s.inList = false
-			return s.ident.Focus()
+			return s.form.FocusAt(0)
 		case key.Matches(msg, s.keys.Up):
 			if s.sel == 0 {
-				s.inList = false
-				return s.ident.Focus()
+				s.inList = false // back to the top: nothing focused
+				return nil
 			}
 			s.sel--
 		case key.Matches(msg, s.keys.Down):
@@ -228,26 +248,40 @@ func (s *sessionKey) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	editing := s.form.Editing()
 	switch {
 	case key.Matches(msg, s.keys.Create):
 		return s.create()
+	case msg.Type == tea.KeyEsc && editing:
+		s.form.Blur()
+		return nil
+	case !editing && key.Matches(msg, s.keys.Edit):
+		return s.form.FocusAt(0)
 	case key.Matches(msg, s.keys.Next):
 		if len(s.list) > 0 {
-			s.ident.Blur()
+			s.form.Blur()
 			s.inList = true
 		}
 		return nil
+	case !editing && key.Matches(msg, s.keys.Prev):
+		return s.form.FocusAt(0)
 	}
-	return s.ident.Update(msg)
+	return s.form.Update(msg)
 }
 
-func (s *sessionKey) View() string {
+// lines is the screen's content and the line to keep in view.
+func (s *sessionKey) lines() ([]string, int) {
 	st := s.c.st
 	lines := []string{
 		st.Title.Render("3 · Session key"),
 		st.Subtle.Render("A server wallet signs for the user: POST /wallets/server {identifier}"),
 		"",
-		s.ident.View(st, 10),
+	}
+	identLine := len(lines)
+	fl, _, _ := s.form.Lines(st)
+	lines = append(lines, fl...)
+	if !s.form.Editing() && !s.inList {
+		lines = append(lines, st.Subtle.Render("  enter creates the key with this identifier · tab edits it"))
 	}
 	switch {
 	case s.pending:
@@ -266,14 +300,13 @@ func (s *sessionKey) View() string {
 		title += " " + s.c.spinner()
 	}
 	lines = append(lines, st.Label.Render(title))
-	head := len(lines)
 	switch {
 	case s.listErr != "":
 		lines = append(lines, "  "+st.Error.Render("✗ "+s.listErr)+st.Subtle.Render(" · ctrl+l: reload"))
 	case s.loaded && len(s.list) == 0:
 		lines = append(lines, "  "+st.Subtle.Render("none yet"))
 	}
-	selLine := -1
+	selLine := identLine
 	for i, k := range s.list {
 		addr := apiclient.Checksum(k.Address)
 		room := s.w - 4 - len(k.Identifier) - 2
@@ -292,26 +325,16 @@ func (s *sessionKey) View() string {
 		}
 		lines = append(lines, mark+line)
 	}
-	return scrollLines(lines, head, selLine, s.h)
+	return lines, selLine
 }
 
-// scrollLines keeps the first `keep` lines and scrolls the rest so that
-// line `focus` (an index into lines, -1 = none) stays visible in h lines.
-func scrollLines(lines []string, keep, focus, h int) string {
-	if len(lines) <= h || h <= 0 {
-		return strings.Join(lines, "\n")
-	}
-	keep = min(keep, h-1)
-	room := h - keep
-	rest := lines[keep:]
-	off := 0
-	if focus >= keep {
-		f := focus - keep
-		if f >= room {
-			off = f - room + 1
-		}
-	}
-	end := min(off+room, len(rest))
-	out := append(append([]string{}, lines[:keep]...), rest[off:end]...)
-	return strings.Join(out, "\n")
+// sync keeps the identifier or the chosen key in view (Update, SetSize).
+func (s *sessionKey) sync() {
+	lines, sel := s.lines()
+	s.scroll.follow(lines, 1, sel, sel+1, s.w, s.h)
+}
+
+func (s *sessionKey) View() string {
+	lines, _ := s.lines()
+	return s.scroll.view(lines, 1, s.h)
 }

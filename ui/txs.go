@@ -84,7 +84,7 @@ func (s *txStore) pending() int {
 	return n
 }
 
-// --- watching: one cancellable tick chain per transaction (style.md §2) ---
+// --- watching: one cancellable tick chain per transaction (docs/architecture.md, Conventions) ---
 
 // watchTxMsg asks the activity screen to record and watch a transaction.
 type watchTxMsg struct{ id, kind string }

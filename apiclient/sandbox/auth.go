@@ -12,7 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Auth follows api-v1.md §1: x-client-id on client-side calls, x-secret-key
+// Auth follows docs/api.md §1: x-client-id on client-side calls, x-secret-key
 // on server-side calls, Authorization: Bearer <token> (with x-client-id) on
 // calls made as the user. Messages say what is wrong and never echo secrets.
 

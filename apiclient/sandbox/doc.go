@@ -1,5 +1,5 @@
 // Package sandbox is an embedded, API-compatible stand-in for the Wallets API
-// v1 (shared/api-v1.md): guest login, server wallets, EIP-7702 session keys,
+// v1 (docs/api.md): guest login, server wallets, EIP-7702 session keys,
 // sends, contract writes and transaction records, served over HTTP on
 // loopback and backed by simulated chains (package chain). A client written
 // for the hosted API — the seed's four fetch calls included — works against
@@ -34,7 +34,7 @@
 //   - Only loopback Host names and loopback (or listed) Origins are served.
 //     docs/security.md lists every such rule with its test.
 //   - Insufficient ETH (or test-token) value is refused at acceptance: 400
-//     insufficient_funds on send, 402 on contracts/write (api-v1.md §7).
+//     insufficient_funds on send, 402 on contracts/write (docs/api.md §7).
 //   - GET /transactions?from=X matches records whose from or account is X.
 //   - Server wallets list oldest first; transactions newest first.
 //   - The token's aud is the client ID; tokens from another sandbox run fail

@@ -306,7 +306,7 @@ func (sc sessionCtx) payer() common.Address {
 }
 
 // resolveContext reads x-account-address / x-session-key-address and body
-// from, per api-v1.md §1 and §3.6.
+// from, per docs/api.md §1 and §3.6.
 func (s *Server) resolveContext(r *http.Request, from string) (sessionCtx, error) {
 	acctH := strings.TrimSpace(r.Header.Get("x-account-address"))
 	keyH := strings.TrimSpace(r.Header.Get("x-session-key-address"))

@@ -12,7 +12,7 @@ import (
 	"walletconsole/apiclient/sandbox/chain"
 )
 
-// Policies: wire (api-v1.md §4) ⇄ chain (SessionSpec). Conversion checks
+// Policies: wire (docs/api.md §4) ⇄ chain (SessionSpec). Conversion checks
 // every field and names it in the error ("callPolicies[0].selector: ...").
 
 func parseAddressField(field, s string) (common.Address, error) {

@@ -10,8 +10,8 @@ import (
 	"walletconsole/apiclient"
 )
 
-// TestSeedExample replays the seed's four fetch calls (shared/
-// seed-session-keys.txt) with plain net/http and raw JSON, exactly its
+// TestSeedExample replays the seed's four fetch calls (docs/api.md,
+// the four-call example) with plain net/http and raw JSON, exactly its
 // headers and bodies, then polls both IDs. The send goes out right after the
 // grant's answer, before the grant is mined, so both confirming proves the
 // per-account ordering.
