@@ -606,9 +606,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.status = "stopped connecting (esc); r or enter tries again"
 		return nil
 	case k.Type == tea.KeyEsc && m.inFlight() > 0:
-		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
-			return scr.Update(k)
-		}
+		// The status line says "esc cancels" while waiting: that comes
+		// before leaving a field (the field keeps its text either way).
 		m.cancelRequests()
 		m.status = "stopped waiting for the API (esc); what you typed and earlier results stay"
 		return nil

@@ -143,7 +143,7 @@ func TestFault5xxGetBackoffPostOffersRetry(t *testing.T) {
 	if len(ts) != 3 {
 		t.Fatalf("%d polls, want 3 (two failures, then the answer)", len(ts))
 	}
-	if g1, g2 := ts[1].Sub(ts[0]), ts[2].Sub(ts[1]); g1 < 400*time.Millisecond || g2 <= g1 {
+	if g1, g2 := ts[1].Sub(ts[0]), ts[2].Sub(ts[1]); g1 < 200*time.Millisecond || g2 <= g1 {
 		t.Errorf("no growing backoff after 500s: waits %s then %s", g1, g2)
 	}
 	d.send(goToMsg{sendScreen})

@@ -78,7 +78,7 @@ func TestCommandLettersWorkWhenAScreenOpens(t *testing.T) {
 					t.Errorf("i did not open the inspector")
 				}
 				press(m, "i", "?")
-				if !m.help.ShowAll {
+				if !m.helpOn {
 					t.Errorf("? did not open the full help")
 				}
 				press(m, "?")

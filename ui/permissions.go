@@ -101,11 +101,11 @@ type permissionsModel struct {
 	calls     []*callEditor
 	transfers []*transferEditor
 
-	form   *Group   // the rows (permissions_rows.go) and their focus
-	formW  int      // the form column's width (set in sync)
+	form   *Group       // the rows (permissions_rows.go) and their focus
+	formW  int          // the form column's width (set in sync)
 	scroll formScroller // the form's scrolling, decided in Update
 	pv     formScroller // the request body's scrolling (pgup/pgdn)
-	pvOnly bool     // narrow: the preview replaces the form (ctrl+p)
+	pvOnly bool         // narrow: the preview replaces the form (ctrl+p)
 
 	submitted bool              // ctrl+s was tried: every error shows
 	errs      map[string]string // row id → message (every row, shown or not)

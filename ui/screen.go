@@ -300,24 +300,34 @@ func errorText(err error) string {
 	}
 	full := err.Error()
 	prefix, endpoint := splitEndpoint(full)
+	var ne *apiclient.NetError
+	if errors.As(err, &ne) {
+		// apiclient's plain line ends in "(METHOD /path)": the console words
+		// it its own way, with the same endpoint.
+		prefix, endpoint = strings.TrimSuffix(full, ne.Error()), ne.Method+" "+ne.Path
+	}
 	on := ""
 	if endpoint != "" {
 		on = " (" + endpoint + ")"
 	}
 	var (
-		ne  net.Error
-		dns *net.DNSError
-		se  *json.SyntaxError
-		te  *json.UnmarshalTypeError
+		nerr net.Error
+		dns  *net.DNSError
+		se   *json.SyntaxError
+		te   *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.Is(err, context.Canceled):
+	case ne != nil && ne.Kind == apiclient.NetCancelled, errors.Is(err, context.Canceled):
 		return prefix + "cancelled" + on
 	case errors.As(err, &dns):
 		return prefix + "the API host " + apiclient.Printable(dns.Name) + " cannot be found (DNS)" + on
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return prefix + "cannot reach the API: nothing answers at that address (connection refused); check the API URL, or that the sandbox runs" + on
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	case ne != nil && ne.Kind == apiclient.NetRefused:
+		return prefix + "cannot reach the API: nothing answers at that address (connection refused); check the API URL, or that the sandbox runs" + on
+	case ne != nil && ne.Kind == apiclient.NetDropped:
+		return prefix + "the connection to the API dropped before the answer was complete" + on
+	case ne != nil && ne.Kind == apiclient.NetTimeout, errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
 		return prefix + "the API did not answer in time (timed out)" + on
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return prefix + "the connection to the API dropped before the answer was complete" + on

@@ -572,9 +572,13 @@ func (s *send) lines() (lines []string, start, end int) {
 				if b := r.tx.Block(); b != "" {
 					line += st.Subtle.Render(" block " + b)
 				}
-				if e := r.tx.Error(); e != "" {
+				// the reason whole, wrapped (never cut), in token units
+				if rl := s.c.ReasonLines(r, s.w-4, "  "); len(rl) > 0 {
 					lines = append(lines, line)
-					line = "    " + st.Failed.Render("✗ "+e)
+					for _, l := range rl[:len(rl)-1] {
+						lines = append(lines, "    "+l)
+					}
+					line = "    " + rl[len(rl)-1]
 				}
 			}
 			lines = append(lines, line)

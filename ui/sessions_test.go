@@ -66,6 +66,8 @@ func TestSessionsScreen(t *testing.T) {
 	}
 	d.key("+")
 	d.until(20*time.Second, "advanced 1h")
+	// the list reloads after the advance; esc while it loads would cancel it
+	d.untilFn(20*time.Second, func() bool { return m.inFlight() == 0 }, "the reload")
 	d.key("esc")
 	d.until(time.Second, "Sent")
 	if m.active != sendScreen {
