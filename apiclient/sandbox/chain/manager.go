@@ -11,6 +11,7 @@
 package chain
 
 import (
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
@@ -19,6 +20,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // Defaults for Options.
@@ -63,6 +66,7 @@ type Options struct {
 // Manager holds one lazily created chain per chain ID.
 type Manager struct {
 	opts Options
+	keys chainKeys
 
 	mu     sync.Mutex
 	chains map[uint64]*Chain
@@ -85,6 +89,11 @@ func NewManager(opts Options) *Manager {
 		opts.RPCChainID = DefaultRPCChainID
 	}
 	m := &Manager{opts: opts, chains: map[uint64]*Chain{}}
+	m.keys, m.rpcErr = newChainKeys()
+	if m.rpcErr != nil {
+		m.closed = true
+		return m
+	}
 	if opts.RPCAddr != "" {
 		if _, err := m.Get(opts.RPCChainID); err != nil {
 			m.rpcErr = err
@@ -135,7 +144,7 @@ func (m *Manager) Get(chainID uint64) (*Chain, error) {
 		}
 		rpcHost, rpcPort = h, p
 	}
-	c, err := newChain(chainID, m.opts, rpcHost, rpcPort)
+	c, err := newChain(chainID, m.opts, m.keys, rpcHost, rpcPort)
 	if err != nil {
 		return nil, err
 	}
@@ -199,4 +208,23 @@ func loopbackAddr(addr string) (string, int, error) {
 		return "", 0, fmt.Errorf("chain: RPC address %q: host must be loopback", addr)
 	}
 	return host, p, nil
+}
+
+// chainKeys are the relayer's and the faucet's keys, made at random for each
+// Manager (each sandbox run) and funded in every chain's genesis: nothing
+// outside the process can sign as them.
+type chainKeys struct {
+	relayer, faucet *ecdsa.PrivateKey
+}
+
+func newChainKeys() (chainKeys, error) {
+	r, err := crypto.GenerateKey()
+	if err != nil {
+		return chainKeys{}, fmt.Errorf("chain: relayer key: %w", err)
+	}
+	f, err := crypto.GenerateKey()
+	if err != nil {
+		return chainKeys{}, fmt.Errorf("chain: faucet key: %w", err)
+	}
+	return chainKeys{relayer: r, faucet: f}, nil
 }
