@@ -29,9 +29,10 @@ import (
 // FAILED too. Nothing is ever left non-final (Close fails leftovers).
 
 type record struct {
-	seq     uint64
-	account common.Address // executionParams.accountAddress (for the from filter)
-	tx      apiclient.Transaction
+	seq        uint64
+	account    common.Address  // executionParams.accountAddress (for the from filter)
+	sessionKey *common.Address // executionParams.sessionKeyAddress, if any
+	tx         apiclient.Transaction
 }
 
 type txStore struct {
@@ -75,7 +76,8 @@ func (ts *txStore) add(n newRecord) *record {
 		n.params = []apiclient.TransactionParam{}
 	}
 	rec := &record{
-		account: n.account,
+		account:    n.account,
+		sessionKey: n.sessionKey,
 		tx: apiclient.Transaction{
 			ID:                uuid.NewString(),
 			BatchIndex:        n.batchIndex,
@@ -191,18 +193,43 @@ type job struct {
 	// paramsFromPending: replace transactionParams with Pending.Calls once
 	// submitted (grants, whose calldata carries the user's signature).
 	paramsFromPending bool
-	started           bool
+
+	// Scheduler state (under scheduler.mu).
+	started  bool
+	released bool
+	from     common.Address // the transaction's sender, once submitted
+	waitFor  []*job         // in-flight jobs to see final before submitting
+	finished chan struct{}  // closed when the record is final
 }
 
+// sender is who will send j's transaction: the relayer for grants and
+// session-key executions (which carry a session key or replace their params
+// with the grant's calldata), else the wallet itself.
+func (j *job) sender() common.Address {
+	if j.paramsFromPending || j.rec.sessionKey != nil {
+		return j.chain.Relayer()
+	}
+	return common.HexToAddress(j.rec.tx.From)
+}
+
+// scheduler keeps each lane (an account on a chain) in acceptance order.
+// A job starts when every earlier job on its lanes has been handed to the
+// chain (submitted), not mined: transactions from one sender are ordered
+// by its nonce, so the relayer's (or a wallet's) later transactions can
+// share a block with earlier ones and still run after them. Where the
+// senders differ (a wallet's own send after a relayed grant, or the
+// reverse), nothing on chain orders them, so the later job waits until the
+// earlier one is final before it submits.
 type scheduler struct {
-	mu      sync.Mutex
-	lanes   map[laneKey][]*job
-	pending int
-	idle    *sync.Cond
+	mu       sync.Mutex
+	lanes    map[laneKey][]*job // jobs not yet submitted, in order
+	inflight map[laneKey][]*job // submitted, not final
+	pending  int
+	idle     *sync.Cond
 }
 
 func newScheduler() *scheduler {
-	s := &scheduler{lanes: map[laneKey][]*job{}}
+	s := &scheduler{lanes: map[laneKey][]*job{}, inflight: map[laneKey][]*job{}}
 	s.idle = sync.NewCond(&s.mu)
 	return s
 }
@@ -221,6 +248,7 @@ func (sc *scheduler) enqueue(j *job) []*job {
 		}
 	}
 	j.lanes = lanes
+	j.finished = make(chan struct{})
 	for _, k := range j.lanes {
 		sc.lanes[k] = append(sc.lanes[k], j)
 	}
@@ -241,18 +269,33 @@ func (sc *scheduler) readyLocked(cands []*job) []*job {
 				break
 			}
 		}
-		if ok {
-			j.started = true
-			out = append(out, j)
+		if !ok {
+			continue
 		}
+		j.started = true
+		from := j.sender()
+		for _, k := range j.lanes {
+			for _, f := range sc.inflight[k] {
+				if f.from != from {
+					j.waitFor = append(j.waitFor, f)
+				}
+			}
+		}
+		out = append(out, j)
 	}
 	return out
 }
 
-// done removes j from its lanes and returns the jobs that became ready.
-func (sc *scheduler) done(j *job) []*job {
+// release takes j off the head of its lanes once it is submitted (or failed
+// before submitting) and returns the jobs that became ready.
+func (sc *scheduler) release(j *job, submitted bool, from common.Address) []*job {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	if j.released {
+		return nil
+	}
+	j.released = true
+	j.from = from
 	var cands []*job
 	for _, k := range j.lanes {
 		q := sc.lanes[k]
@@ -265,12 +308,36 @@ func (sc *scheduler) done(j *job) []*job {
 			sc.lanes[k] = q
 			cands = append(cands, q[0])
 		}
+		if submitted {
+			sc.inflight[k] = append(sc.inflight[k], j)
+		}
 	}
+	return sc.readyLocked(cands)
+}
+
+// done marks j final.
+func (sc *scheduler) done(j *job) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, k := range j.lanes {
+		q := sc.inflight[k]
+		for i, f := range q {
+			if f == j {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(sc.inflight, k)
+		} else {
+			sc.inflight[k] = q
+		}
+	}
+	close(j.finished)
 	sc.pending--
 	if sc.pending == 0 {
 		sc.idle.Broadcast()
 	}
-	return sc.readyLocked(cands)
 }
 
 // wait blocks until no job is pending or the timeout passes; it reports
@@ -299,23 +366,34 @@ func (s *Server) enqueue(j *job) {
 }
 
 func (s *Server) run(j *job) {
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
-				s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
-			}
-		}()
-		s.execute(j)
-	}()
-	for _, r := range s.sched.done(j) {
-		go s.run(r)
+	defer s.sched.done(j)
+	// Whatever happens, the lanes are released (a panic or an error before
+	// submitting included), so later jobs are never stuck behind this one.
+	release := func(submitted bool, from common.Address) {
+		for _, r := range s.sched.release(j, submitted, from) {
+			go s.run(r)
+		}
 	}
+	defer release(false, common.Address{})
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
+			s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
+		}
+	}()
+	s.execute(j, release)
 }
 
-// execute takes one job from QUEUED to a final state.
-func (s *Server) execute(j *job) {
+// execute takes one job from QUEUED to a final state; release is called
+// once the transaction is in the pool.
+func (s *Server) execute(j *job, release func(bool, common.Address)) {
 	ctx := s.runCtx
+	for _, w := range j.waitFor {
+		select {
+		case <-w.finished:
+		case <-ctx.Done():
+		}
+	}
 	if ctx.Err() != nil {
 		s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
 		return
@@ -331,6 +409,7 @@ func (s *Server) execute(j *job) {
 		params = wireCalls(p.Calls)
 	}
 	s.txs.submitted(j.rec, p.Hash, params)
+	release(true, p.From)
 	out, err := j.chain.Wait(ctx, p)
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, chain.ErrClosed)):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -190,6 +191,7 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		blockSig:  make(chan struct{}),
 		mined:     map[common.Hash]*minedTx{},
 		lastTime:  genesisTime,
+		lastSeal:  time.Now(), // blocks come BlockTime apart from the start
 		poke:      make(chan bool, 1),
 		quit:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -614,9 +616,26 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		}
 		estAuths = append(estAuths, auth)
 	}
+	// An account this call must run on that is not delegated yet (its
+	// grant is still pending) makes the call a no-op in the estimate: the
+	// figure would be far too low for the real thing.
+	stale := false
+	for _, a := range r.mustBeDelegated {
+		if onChain[a] {
+			continue
+		}
+		if ok, err := c.IsDelegated(ctx, a); err != nil {
+			return nil, err
+		} else if !ok && !slices.ContainsFunc(estAuths, func(au types.SetCodeAuthorization) bool {
+			signer, err := au.Authority()
+			return err == nil && signer == a
+		}) {
+			stale = true
+		}
+	}
 	to := r.to
 	gas, err := c.client.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: r.data, AuthorizationList: estAuths})
-	if err != nil {
+	if err != nil || stale {
 		// Typically the call reverts (a policy violation, or it depends on
 		// a transaction not mined yet): send anyway so the outcome is
 		// recorded on chain with a hash and a reason.
@@ -726,7 +745,10 @@ func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.A
 		return nil, err
 	}
 	if err := c.client.SendTransaction(ctx, tx); err != nil {
-		// Forget cached nonces: re-read them from the pool next time.
+		if isPoolStateLimit(err) {
+			return nil, err // the nonces are right; the caller retries
+		}
+		// Forget cached nonces: re-read them next time.
 		delete(c.nonces, from)
 		for _, a := range authAddrs {
 			delete(c.nonces, a)
@@ -777,10 +799,18 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 	if n, ok := c.nonces[a]; ok {
 		return n, nil
 	}
+	// The pool's pending nonce lags a new head for a moment (it resets
+	// asynchronously), and does not count an authorization that will bump
+	// a's nonce: take the later of it and the head's.
 	n, err := c.client.PendingNonceAt(ctx, a)
 	if err != nil {
 		return 0, err
 	}
+	mined, err := c.client.NonceAt(ctx, a, nil)
+	if err != nil {
+		return 0, err
+	}
+	n = max(n, mined)
 	c.nonces[a] = n
 	return n, nil
 }
