@@ -195,10 +195,10 @@ type job struct {
 	paramsFromPending bool
 
 	// Scheduler state (under scheduler.mu).
-	started  bool
+	ready    chan struct{} // closed when j heads all its lanes
 	released bool
 	from     common.Address // the transaction's sender, once submitted
-	waitFor  []*job         // in-flight jobs to see final before submitting
+	waitFor  []*job         // in-flight jobs to see final before submitting (set before ready closes)
 	finished chan struct{}  // closed when the record is final
 }
 
@@ -213,8 +213,9 @@ func (j *job) sender() common.Address {
 }
 
 // scheduler keeps each lane (an account on a chain) in acceptance order.
-// A job starts when every earlier job on its lanes has been handed to the
-// chain (submitted), not mined: transactions from one sender are ordered
+// Every job starts at once and estimates its gas (chain.WithSubmitGate),
+// then waits for its turn: it is handed to the chain (submitted) when every
+// earlier job on its lanes has been, not mined: transactions from one sender are ordered
 // by its nonce, so the relayer's (or a wallet's) later transactions can
 // share a block with earlier ones and still run after them. Where the
 // senders differ (a wallet's own send after a relayed grant, or the
@@ -234,9 +235,8 @@ func newScheduler() *scheduler {
 	return s
 }
 
-// enqueue adds j behind every earlier job on its lanes; ready jobs are
-// returned for the caller to start.
-func (sc *scheduler) enqueue(j *job) []*job {
+// enqueue adds j behind every earlier job on its lanes.
+func (sc *scheduler) enqueue(j *job) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[laneKey]bool{}
@@ -248,19 +248,23 @@ func (sc *scheduler) enqueue(j *job) []*job {
 		}
 	}
 	j.lanes = lanes
+	j.ready = make(chan struct{})
 	j.finished = make(chan struct{})
 	for _, k := range j.lanes {
 		sc.lanes[k] = append(sc.lanes[k], j)
 	}
 	sc.pending++
-	return sc.readyLocked([]*job{j})
+	sc.readyLocked([]*job{j})
 }
 
-func (sc *scheduler) readyLocked(cands []*job) []*job {
-	var out []*job
+// readyLocked lets go the candidates that head all their lanes, noting
+// which in-flight jobs from another sender they must see final first.
+func (sc *scheduler) readyLocked(cands []*job) {
 	for _, j := range cands {
-		if j.started {
+		select {
+		case <-j.ready:
 			continue
+		default:
 		}
 		ok := true
 		for _, k := range j.lanes {
@@ -272,7 +276,6 @@ func (sc *scheduler) readyLocked(cands []*job) []*job {
 		if !ok {
 			continue
 		}
-		j.started = true
 		from := j.sender()
 		for _, k := range j.lanes {
 			for _, f := range sc.inflight[k] {
@@ -281,26 +284,28 @@ func (sc *scheduler) readyLocked(cands []*job) []*job {
 				}
 			}
 		}
-		out = append(out, j)
+		close(j.ready)
 	}
-	return out
 }
 
-// release takes j off the head of its lanes once it is submitted (or failed
-// before submitting) and returns the jobs that became ready.
-func (sc *scheduler) release(j *job, submitted bool, from common.Address) []*job {
+// release takes j off its lanes once it is submitted (or has failed before
+// submitting) and lets the next jobs go.
+func (sc *scheduler) release(j *job, submitted bool, from common.Address) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if j.released {
-		return nil
+		return
 	}
 	j.released = true
 	j.from = from
 	var cands []*job
 	for _, k := range j.lanes {
 		q := sc.lanes[k]
-		if len(q) > 0 && q[0] == j {
-			q = q[1:]
+		for i, f := range q {
+			if f == j {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
 		}
 		if len(q) == 0 {
 			delete(sc.lanes, k)
@@ -312,7 +317,7 @@ func (sc *scheduler) release(j *job, submitted bool, from common.Address) []*job
 			sc.inflight[k] = append(sc.inflight[k], j)
 		}
 	}
-	return sc.readyLocked(cands)
+	sc.readyLocked(cands)
 }
 
 // done marks j final.
@@ -358,48 +363,57 @@ func (sc *scheduler) wait(timeout time.Duration) bool {
 	return sc.pending == 0
 }
 
-// enqueue queues a job and starts it if its lanes are free.
+// enqueue queues a job and starts it: it estimates at once and submits in
+// its turn.
 func (s *Server) enqueue(j *job) {
-	for _, r := range s.sched.enqueue(j) {
-		go s.run(r)
-	}
+	s.sched.enqueue(j)
+	go s.run(j)
 }
 
 func (s *Server) run(j *job) {
 	defer s.sched.done(j)
 	// Whatever happens, the lanes are released (a panic or an error before
 	// submitting included), so later jobs are never stuck behind this one.
-	release := func(submitted bool, from common.Address) {
-		for _, r := range s.sched.release(j, submitted, from) {
-			go s.run(r)
-		}
-	}
-	defer release(false, common.Address{})
+	defer s.sched.release(j, false, common.Address{})
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
 			s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
 		}
 	}()
-	s.execute(j, release)
+	s.execute(j)
 }
 
-// execute takes one job from QUEUED to a final state; release is called
-// once the transaction is in the pool.
-func (s *Server) execute(j *job, release func(bool, common.Address)) {
+// execute takes one job from QUEUED to a final state.
+func (s *Server) execute(j *job) {
 	ctx := s.runCtx
-	for _, w := range j.waitFor {
+	// The turn: this job heads its lanes, and what it must not overtake
+	// on chain (another sender's transaction on the same account) is final.
+	gate := func() error {
 		select {
-		case <-w.finished:
+		case <-j.ready:
 		case <-ctx.Done():
+			return ctx.Err()
 		}
+		for _, w := range j.waitFor {
+			select {
+			case <-w.finished:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
 	}
 	if ctx.Err() != nil {
 		s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
 		return
 	}
-	p, err := j.submit(ctx)
+	p, err := j.submit(chain.WithSubmitGate(ctx, gate))
 	if err != nil {
+		if ctx.Err() != nil {
+			s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
+			return
+		}
 		s.txs.failed(j.rec, "submitting the transaction failed: "+err.Error())
 		s.log.Warn("tx submit failed", "id", j.rec.tx.ID, "err", err)
 		return
@@ -409,7 +423,7 @@ func (s *Server) execute(j *job, release func(bool, common.Address)) {
 		params = wireCalls(p.Calls)
 	}
 	s.txs.submitted(j.rec, p.Hash, params)
-	release(true, p.From)
+	s.sched.release(j, true, p.From)
 	out, err := j.chain.Wait(ctx, p)
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, chain.ErrClosed)):

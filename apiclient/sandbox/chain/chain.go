@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -120,6 +121,9 @@ type Chain struct {
 	lastTime uint64
 	lastNum  uint64
 
+	// estimating bounds concurrent gas estimations (CPU-bound).
+	estimating chan struct{}
+
 	poke   chan bool // true: seal now if the clock allows (ignore the interval)
 	quit   chan struct{}
 	done   chan struct{}
@@ -174,27 +178,28 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		return nil, fmt.Errorf("chain %d: starting node: %w", id, err)
 	}
 	c := &Chain{
-		id:        id,
-		chainID:   chainID,
-		signer:    types.LatestSignerForChainID(chainID),
-		blockTime: opts.BlockTime,
-		fundWei:   new(big.Int).Set(opts.FundWei),
-		tokenMint: new(big.Int).Set(opts.TokenMint),
-		relayer:   keys.relayer,
-		faucet:    keys.faucet,
-		be:        be,
-		client:    be.client,
-		nonces:    map[common.Address]uint64{},
-		delegated: map[common.Address]bool{},
-		unmined:   map[common.Hash]int{},
-		dropped:   map[common.Hash]bool{},
-		blockSig:  make(chan struct{}),
-		mined:     map[common.Hash]*minedTx{},
-		lastTime:  genesisTime,
-		lastSeal:  time.Now(), // blocks come BlockTime apart from the start
-		poke:      make(chan bool, 1),
-		quit:      make(chan struct{}),
-		done:      make(chan struct{}),
+		id:         id,
+		chainID:    chainID,
+		signer:     types.LatestSignerForChainID(chainID),
+		blockTime:  opts.BlockTime,
+		fundWei:    new(big.Int).Set(opts.FundWei),
+		tokenMint:  new(big.Int).Set(opts.TokenMint),
+		relayer:    keys.relayer,
+		faucet:     keys.faucet,
+		be:         be,
+		client:     be.client,
+		nonces:     map[common.Address]uint64{},
+		delegated:  map[common.Address]bool{},
+		unmined:    map[common.Hash]int{},
+		dropped:    map[common.Hash]bool{},
+		blockSig:   make(chan struct{}),
+		mined:      map[common.Hash]*minedTx{},
+		lastTime:   genesisTime,
+		lastSeal:   time.Now(), // blocks come BlockTime apart from the start
+		poke:       make(chan bool, 1),
+		estimating: make(chan struct{}, max(2, runtime.NumCPU())),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -588,60 +593,16 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		value = new(big.Int)
 	}
 
-	// Gas is estimated outside the lock (it is most of a send's cost), on
-	// the latest block, with authorizations standing in for delegations not
-	// yet on chain (sent in this transaction or an earlier unmined one).
-	var estAuths []types.SetCodeAuthorization
-	onChain := map[common.Address]bool{}
-	for _, k := range r.delegate {
-		a := crypto.PubkeyToAddress(k.PublicKey)
-		ok, err := c.IsDelegated(ctx, a)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			onChain[a] = true
-			continue
-		}
-		n, err := c.client.NonceAt(ctx, a, nil)
-		if err != nil {
-			return nil, err
-		}
-		if a == from {
-			n++ // the sender's own nonce is bumped before authorizations apply
-		}
-		auth, err := c.signAuth(k, n)
-		if err != nil {
-			return nil, err
-		}
-		estAuths = append(estAuths, auth)
+	gas, onChain, err := c.estimate(ctx, from, r, value)
+	if err != nil {
+		return nil, err
 	}
-	// An account this call must run on that is not delegated yet (its
-	// grant is still pending) makes the call a no-op in the estimate: the
-	// figure would be far too low for the real thing.
-	stale := false
-	for _, a := range r.mustBeDelegated {
-		if onChain[a] {
-			continue
-		}
-		if ok, err := c.IsDelegated(ctx, a); err != nil {
+	// The caller's turn (WithSubmitGate): the estimate ran in parallel
+	// with earlier transactions; from here on, order matters.
+	if gate, ok := ctx.Value(gateKey{}).(func() error); ok {
+		if err := gate(); err != nil {
 			return nil, err
-		} else if !ok && !slices.ContainsFunc(estAuths, func(au types.SetCodeAuthorization) bool {
-			signer, err := au.Authority()
-			return err == nil && signer == a
-		}) {
-			stale = true
 		}
-	}
-	to := r.to
-	gas, err := c.client.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: r.data, AuthorizationList: estAuths})
-	if err != nil || stale {
-		// Typically the call reverts (a policy violation, or it depends on
-		// a transaction not mined yet): send anyway so the outcome is
-		// recorded on chain with a hash and a reason.
-		gas = fallbackGas
-	} else {
-		gas = withHeadroom(gas)
 	}
 	// Generous fee cap: pipelined transactions must stay includable while
 	// busy blocks raise the base fee (the relayer has plenty).
@@ -671,6 +632,88 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 			return nil, ErrClosed
 		}
 	}
+}
+
+type gateKey struct{}
+
+// WithSubmitGate returns a context under which a Submit* call, once it has
+// done the work that needs no order (gas estimation), calls gate and waits
+// for it before taking a nonce and handing the transaction to the pool; an
+// error from gate ends the call. The sandbox's queue uses it to estimate
+// many transactions at once while submitting them in acceptance order.
+func WithSubmitGate(ctx context.Context, gate func() error) context.Context {
+	return context.WithValue(ctx, gateKey{}, gate)
+}
+
+// estimate works out a send's gas limit on the latest block, with
+// authorizations standing in for delegations not yet on chain; onChain lists
+// the delegate keys' accounts already delegated. At most a few run at once
+// (they are CPU-bound).
+func (c *Chain) estimate(ctx context.Context, from common.Address, r sendReq, value *big.Int) (gas uint64, onChain map[common.Address]bool, err error) {
+	select {
+	case c.estimating <- struct{}{}:
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	case <-c.quit:
+		return 0, nil, ErrClosed
+	}
+	defer func() { <-c.estimating }()
+	// Gas is estimated outside the lock (it is most of a send's cost), on
+	// the latest block, with authorizations standing in for delegations not
+	// yet on chain (sent in this transaction or an earlier unmined one).
+	var estAuths []types.SetCodeAuthorization
+	onChain = map[common.Address]bool{}
+	for _, k := range r.delegate {
+		a := crypto.PubkeyToAddress(k.PublicKey)
+		ok, err := c.IsDelegated(ctx, a)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			onChain[a] = true
+			continue
+		}
+		n, err := c.client.NonceAt(ctx, a, nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		if a == from {
+			n++ // the sender's own nonce is bumped before authorizations apply
+		}
+		auth, err := c.signAuth(k, n)
+		if err != nil {
+			return 0, nil, err
+		}
+		estAuths = append(estAuths, auth)
+	}
+	// An account this call must run on that is not delegated yet (its
+	// grant is still pending) makes the call a no-op in the estimate: the
+	// figure would be far too low for the real thing.
+	stale := false
+	for _, a := range r.mustBeDelegated {
+		if onChain[a] {
+			continue
+		}
+		if ok, err := c.IsDelegated(ctx, a); err != nil {
+			return 0, nil, err
+		} else if !ok && !slices.ContainsFunc(estAuths, func(au types.SetCodeAuthorization) bool {
+			signer, err := au.Authority()
+			return err == nil && signer == a
+		}) {
+			stale = true
+		}
+	}
+	to := r.to
+	gas, err = c.be.estimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: r.data, AuthorizationList: estAuths})
+	if err != nil || stale {
+		// Typically the call reverts (a policy violation, or it depends on
+		// a transaction not mined yet): send anyway so the outcome is
+		// recorded on chain with a hash and a reason.
+		gas = fallbackGas
+	} else {
+		gas = withHeadroom(gas)
+	}
+	return gas, onChain, nil
 }
 
 // withHeadroom adds 25% to a gas estimate, within EIP-7825's cap.
