@@ -408,9 +408,29 @@ func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
 
 func (c *Chain) loop() {
 	defer close(c.done)
+	// The pool's feed blocks its reorg (which Sync waits for) until every
+	// subscriber has taken the event: drain it on a goroutine of its own
+	// that never blocks, never from the loop (which calls Sync).
 	newTxs := make(chan core.NewTxsEvent, 256)
 	sub := c.be.eth.TxPool().SubscribeTransactions(newTxs, false)
-	defer sub.Unsubscribe()
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for {
+			select {
+			case <-newTxs:
+				c.kick(false)
+			case <-sub.Err():
+				return
+			case <-c.quit:
+				return
+			}
+		}
+	}()
+	defer func() {
+		sub.Unsubscribe()
+		<-drained
+	}()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -419,8 +439,6 @@ func (c *Chain) loop() {
 		select {
 		case <-c.quit:
 			return
-		case <-newTxs:
-			work = true
 		case u := <-c.poke:
 			work = true
 			urgent = urgent || u
