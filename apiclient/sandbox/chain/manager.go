@@ -1,5 +1,6 @@
-// Package chain runs the sandbox's local EVM chains (go-ethereum's simulated
-// backend, pinned to Osaka rules) with the SessionAccount contract in genesis
+// Package chain runs the sandbox's local EVM chains (go-ethereum's node
+// stack in memory, as its simulated backend assembles it, with our own block
+// sealer; pinned to Osaka rules) with the SessionAccount contract in genesis
 // at the hosted delegation target and a TestToken, and performs the on-chain
 // side of the Wallets API session-key flow: EIP-7702 delegation, grants
 // (createSessionWithSig), session executions (executeWithSig on the session
@@ -7,7 +8,10 @@
 // transactions, with revert reasons decoded from the contracts' custom errors.
 //
 // All gas is paid by a relayer key funded in genesis (except SubmitDirect,
-// where the wallet pays). Every method is safe for concurrent use.
+// where the wallet pays); the relayer and faucet keys are made at random per
+// Manager. Chain time is the wall clock plus what AdvanceTime added: blocks
+// carry everything pending and never lead that by more than 2 s, whatever
+// the load. Every method is safe for concurrent use.
 package chain
 
 import (
@@ -45,8 +49,10 @@ var ErrTooManyChains = errors.New("chain: too many chains")
 
 // Options configure a Manager's chains.
 type Options struct {
-	// BlockTime: 0 mines each transaction as soon as it is submitted; >0
-	// mines one block per interval while transactions are pending.
+	// BlockTime: 0 seals a block as soon as transactions are pending; >0
+	// seals one at most every interval while transactions are pending
+	// (funding waives the interval). Either way the clock has the last word:
+	// under load, about one block a second carrying everything pending.
 	BlockTime time.Duration
 	// FundWei is the ETH Fund gives each wallet (default DefaultFundWei, 10 ETH).
 	FundWei *big.Int
