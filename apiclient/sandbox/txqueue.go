@@ -29,9 +29,10 @@ import (
 // FAILED too. Nothing is ever left non-final (Close fails leftovers).
 
 type record struct {
-	seq     uint64
-	account common.Address // executionParams.accountAddress (for the from filter)
-	tx      apiclient.Transaction
+	seq        uint64
+	account    common.Address  // executionParams.accountAddress (for the from filter)
+	sessionKey *common.Address // executionParams.sessionKeyAddress, if any
+	tx         apiclient.Transaction
 }
 
 type txStore struct {
@@ -75,7 +76,8 @@ func (ts *txStore) add(n newRecord) *record {
 		n.params = []apiclient.TransactionParam{}
 	}
 	rec := &record{
-		account: n.account,
+		account:    n.account,
+		sessionKey: n.sessionKey,
 		tx: apiclient.Transaction{
 			ID:                uuid.NewString(),
 			BatchIndex:        n.batchIndex,
@@ -191,25 +193,50 @@ type job struct {
 	// paramsFromPending: replace transactionParams with Pending.Calls once
 	// submitted (grants, whose calldata carries the user's signature).
 	paramsFromPending bool
-	started           bool
+
+	// Scheduler state (under scheduler.mu).
+	ready    chan struct{} // closed when j heads all its lanes
+	released bool
+	from     common.Address // the transaction's sender, once submitted
+	waitFor  []*job         // in-flight jobs to see final before submitting (set before ready closes)
+	finished chan struct{}  // closed when the record is final
 }
 
+// sender is who will send j's transaction: the relayer for grants and
+// session-key executions (which carry a session key or replace their params
+// with the grant's calldata), else the wallet itself.
+func (j *job) sender() common.Address {
+	if j.paramsFromPending || j.rec.sessionKey != nil {
+		return j.chain.Relayer()
+	}
+	return common.HexToAddress(j.rec.tx.From)
+}
+
+// scheduler keeps each lane (an account on a chain) in acceptance order.
+// Every job starts at once and estimates its gas (chain.WithSubmitGate),
+// then waits for its turn: it is handed to the chain (submitted) when every
+// earlier job on its lanes has been, not mined: transactions from one sender are ordered
+// by its nonce, so the relayer's (or a wallet's) later transactions can
+// share a block with earlier ones and still run after them. Where the
+// senders differ (a wallet's own send after a relayed grant, or the
+// reverse), nothing on chain orders them, so the later job waits until the
+// earlier one is final before it submits.
 type scheduler struct {
-	mu      sync.Mutex
-	lanes   map[laneKey][]*job
-	pending int
-	idle    *sync.Cond
+	mu       sync.Mutex
+	lanes    map[laneKey][]*job // jobs not yet submitted, in order
+	inflight map[laneKey][]*job // submitted, not final
+	pending  int
+	idle     *sync.Cond
 }
 
 func newScheduler() *scheduler {
-	s := &scheduler{lanes: map[laneKey][]*job{}}
+	s := &scheduler{lanes: map[laneKey][]*job{}, inflight: map[laneKey][]*job{}}
 	s.idle = sync.NewCond(&s.mu)
 	return s
 }
 
-// enqueue adds j behind every earlier job on its lanes; ready jobs are
-// returned for the caller to start.
-func (sc *scheduler) enqueue(j *job) []*job {
+// enqueue adds j behind every earlier job on its lanes.
+func (sc *scheduler) enqueue(j *job) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[laneKey]bool{}
@@ -221,18 +248,23 @@ func (sc *scheduler) enqueue(j *job) []*job {
 		}
 	}
 	j.lanes = lanes
+	j.ready = make(chan struct{})
+	j.finished = make(chan struct{})
 	for _, k := range j.lanes {
 		sc.lanes[k] = append(sc.lanes[k], j)
 	}
 	sc.pending++
-	return sc.readyLocked([]*job{j})
+	sc.readyLocked([]*job{j})
 }
 
-func (sc *scheduler) readyLocked(cands []*job) []*job {
-	var out []*job
+// readyLocked lets go the candidates that head all their lanes, noting
+// which in-flight jobs from another sender they must see final first.
+func (sc *scheduler) readyLocked(cands []*job) {
 	for _, j := range cands {
-		if j.started {
+		select {
+		case <-j.ready:
 			continue
+		default:
 		}
 		ok := true
 		for _, k := range j.lanes {
@@ -241,23 +273,39 @@ func (sc *scheduler) readyLocked(cands []*job) []*job {
 				break
 			}
 		}
-		if ok {
-			j.started = true
-			out = append(out, j)
+		if !ok {
+			continue
 		}
+		from := j.sender()
+		for _, k := range j.lanes {
+			for _, f := range sc.inflight[k] {
+				if f.from != from {
+					j.waitFor = append(j.waitFor, f)
+				}
+			}
+		}
+		close(j.ready)
 	}
-	return out
 }
 
-// done removes j from its lanes and returns the jobs that became ready.
-func (sc *scheduler) done(j *job) []*job {
+// release takes j off its lanes once it is submitted (or has failed before
+// submitting) and lets the next jobs go.
+func (sc *scheduler) release(j *job, submitted bool, from common.Address) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	if j.released {
+		return
+	}
+	j.released = true
+	j.from = from
 	var cands []*job
 	for _, k := range j.lanes {
 		q := sc.lanes[k]
-		if len(q) > 0 && q[0] == j {
-			q = q[1:]
+		for i, f := range q {
+			if f == j {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
 		}
 		if len(q) == 0 {
 			delete(sc.lanes, k)
@@ -265,12 +313,36 @@ func (sc *scheduler) done(j *job) []*job {
 			sc.lanes[k] = q
 			cands = append(cands, q[0])
 		}
+		if submitted {
+			sc.inflight[k] = append(sc.inflight[k], j)
+		}
 	}
+	sc.readyLocked(cands)
+}
+
+// done marks j final.
+func (sc *scheduler) done(j *job) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, k := range j.lanes {
+		q := sc.inflight[k]
+		for i, f := range q {
+			if f == j {
+				q = append(q[:i:i], q[i+1:]...)
+				break
+			}
+		}
+		if len(q) == 0 {
+			delete(sc.inflight, k)
+		} else {
+			sc.inflight[k] = q
+		}
+	}
+	close(j.finished)
 	sc.pending--
 	if sc.pending == 0 {
 		sc.idle.Broadcast()
 	}
-	return sc.readyLocked(cands)
 }
 
 // wait blocks until no job is pending or the timeout passes; it reports
@@ -291,37 +363,57 @@ func (sc *scheduler) wait(timeout time.Duration) bool {
 	return sc.pending == 0
 }
 
-// enqueue queues a job and starts it if its lanes are free.
+// enqueue queues a job and starts it: it estimates at once and submits in
+// its turn.
 func (s *Server) enqueue(j *job) {
-	for _, r := range s.sched.enqueue(j) {
-		go s.run(r)
-	}
+	s.sched.enqueue(j)
+	go s.run(j)
 }
 
 func (s *Server) run(j *job) {
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
-				s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
-			}
-		}()
-		s.execute(j)
+	defer s.sched.done(j)
+	// Whatever happens, the lanes are released (a panic or an error before
+	// submitting included), so later jobs are never stuck behind this one.
+	defer s.sched.release(j, false, common.Address{})
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("tx panic", "id", j.rec.tx.ID, "panic", fmt.Sprint(p))
+			s.txs.failed(j.rec, fmt.Sprintf("internal error: %v", p))
+		}
 	}()
-	for _, r := range s.sched.done(j) {
-		go s.run(r)
-	}
+	s.execute(j)
 }
 
 // execute takes one job from QUEUED to a final state.
 func (s *Server) execute(j *job) {
 	ctx := s.runCtx
+	// The turn: this job heads its lanes, and what it must not overtake
+	// on chain (another sender's transaction on the same account) is final.
+	gate := func() error {
+		select {
+		case <-j.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for _, w := range j.waitFor {
+			select {
+			case <-w.finished:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
 	if ctx.Err() != nil {
 		s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
 		return
 	}
-	p, err := j.submit(ctx)
+	p, err := j.submit(chain.WithSubmitGate(ctx, gate))
 	if err != nil {
+		if ctx.Err() != nil {
+			s.txs.failed(j.rec, "sandbox closed before the transaction was submitted")
+			return
+		}
 		s.txs.failed(j.rec, "submitting the transaction failed: "+err.Error())
 		s.log.Warn("tx submit failed", "id", j.rec.tx.ID, "err", err)
 		return
@@ -331,6 +423,7 @@ func (s *Server) execute(j *job) {
 		params = wireCalls(p.Calls)
 	}
 	s.txs.submitted(j.rec, p.Hash, params)
+	s.sched.release(j, true, p.From)
 	out, err := j.chain.Wait(ctx, p)
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, chain.ErrClosed)):

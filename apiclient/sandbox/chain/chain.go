@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/txpool/legacypool"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -39,44 +42,48 @@ var (
 	TokenAddress = common.HexToAddress("0x7e57700000000000000000000000000000000001")
 )
 
-// Deterministic keys funded in genesis (sandbox only, never use elsewhere).
-var (
-	relayerKey = mustKey("walletconsole sandbox relayer")
-	faucetKey  = mustKey("walletconsole sandbox faucet")
-	// genesisWei funds the relayer and the faucet: 10^9 ETH each.
-	genesisWei = new(big.Int).Mul(big.NewInt(1e9), big.NewInt(1e18))
-)
-
-func mustKey(seed string) *ecdsa.PrivateKey {
-	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(seed)))
-	if err != nil {
-		panic(err)
-	}
-	return k
-}
+// genesisWei funds the relayer and the faucet: 10^9 ETH each.
+var genesisWei = new(big.Int).Mul(big.NewInt(1e9), big.NewInt(1e18))
 
 const (
 	// fallbackGas is used when gas estimation fails because the call
 	// reverts: the transaction is still sent so the revert lands on chain.
 	fallbackGas = 2_000_000
-	// maxCommitRetries bounds the extra blocks mined (BlockTime 0) for
-	// transactions that did not make it into the first block.
-	maxCommitRetries = 3
-	// poolSettle bounds how long a send waits for the txpool to catch up
-	// with a new head (see send), polling every poolRetryEvery.
-	poolSettle     = 2 * time.Second
-	poolRetryEvery = 5 * time.Millisecond
+	// MaxTxGas is the per-transaction gas cap of EIP-7825 (Osaka): 2^24.
+	// Gas estimates plus headroom never exceed it, or the pool refuses the
+	// transaction.
+	MaxTxGas = 1 << 24
+	// poolSettle bounds how long a send retries while the txpool refuses
+	// it for its state (a delegated sender's transaction still in flight,
+	// an authority with pending transactions): each retry follows a block.
+	poolSettle = 5 * time.Second
 	// dropAfterBlocks: a tracked transaction not mined after this many
 	// blocks is considered dropped (Wait fails).
 	dropAfterBlocks = 20
-	blockGasLimit   = 150_000_000
+	// blockGasLimit is roomy so thousands of transactions fit in a block;
+	// per-transaction gas is capped separately (MaxTxGas).
+	blockGasLimit = 1_000_000_000
 	// The mined index keeps results of the last keepBlocks blocks (older
 	// ones are looked up on the chain), pruned every pruneEvery blocks.
 	keepBlocks = 10_000
 	pruneEvery = 1_000
+	// maxLead is how far (whole seconds) a block may be stamped ahead of
+	// wall clock + offset. Block timestamps must rise by at least 1 s per
+	// block, so this is the burst allowance: up to maxLead+1 blocks at once
+	// from an idle chain, then one block per second carrying everything
+	// pending.
+	maxLead = 2
+	// fundTimeout bounds Fund, which does not follow its caller's context.
+	fundTimeout = 60 * time.Second
+	// Pool sizes: the relayer and the faucet pipeline thousands of
+	// transactions (geth's defaults allow 16 pending per account).
+	poolAccountSlots = 1 << 14
+	poolGlobalSlots  = 1 << 16
+	poolAccountQueue = 1 << 12
+	poolGlobalQueue  = 1 << 14
 )
 
-// Chain is one simulated chain. Safe for concurrent use.
+// Chain is one in-memory chain. Safe for concurrent use.
 type Chain struct {
 	id        uint64
 	chainID   *big.Int
@@ -84,27 +91,40 @@ type Chain struct {
 	blockTime time.Duration
 	fundWei   *big.Int
 	tokenMint *big.Int
+	relayer   *ecdsa.PrivateKey
+	faucet    *ecdsa.PrivateKey
 
-	sim    *simulated.Backend
-	client simulated.Client
+	be     *backend
+	client *ethclient.Client
 	tip    *big.Int
 
-	// mu serialises everything that changes chain or pool state: nonce
-	// assignment, sending, committing and time adjustment.
+	// offset is what AdvanceTime added to the wall clock (seconds): chain
+	// time is wall clock + offset, and nothing else moves it.
+	offset atomic.Int64
+
+	// mu serialises nonce assignment and handing transactions to the pool.
 	mu        sync.Mutex
 	nonces    map[common.Address]uint64
 	delegated map[common.Address]bool // delegation to AccountImpl sent or seen
-	unmined   map[common.Hash]int     // tracked hash -> blocks seen since sending
-	dropped   map[common.Hash]bool
 
-	// sigMu guards the per-block signal and results.
+	// sealMu serialises sealing and time adjustment; lastSeal is when the
+	// last block was sealed (wall clock).
+	sealMu   sync.Mutex
+	lastSeal time.Time
+
+	// sigMu guards the per-block signal, results and tracked transactions.
 	sigMu    sync.Mutex
 	blockSig chan struct{} // closed and replaced after each new block
 	mined    map[common.Hash]*minedTx
+	unmined  map[common.Hash]int // tracked hash -> blocks seen since sending
+	dropped  map[common.Hash]bool
 	lastTime uint64
 	lastNum  uint64
 
-	poke   chan struct{}
+	// estimating bounds concurrent gas estimations (CPU-bound).
+	estimating chan struct{}
+
+	poke   chan bool // true: seal now if the clock allows (ignore the interval)
 	quit   chan struct{}
 	done   chan struct{}
 	closed sync.Once
@@ -116,15 +136,17 @@ type minedTx struct {
 	blockTime uint64
 }
 
-func newChain(id uint64, opts Options, rpcHost string, rpcPort int) (*Chain, error) {
+func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort int) (*Chain, error) {
 	alloc := types.GenesisAlloc{
 		AccountImplAddress: {Code: contracts.AccountRuntimeCode(), Balance: big.NewInt(0)},
 		TokenAddress:       {Code: contracts.TokenRuntimeCode(), Balance: big.NewInt(0)},
-		crypto.PubkeyToAddress(relayerKey.PublicKey): {Balance: new(big.Int).Set(genesisWei)},
-		crypto.PubkeyToAddress(faucetKey.PublicKey):  {Balance: new(big.Int).Set(genesisWei)},
+		crypto.PubkeyToAddress(keys.relayer.PublicKey): {Balance: new(big.Int).Set(genesisWei)},
+		crypto.PubkeyToAddress(keys.faucet.PublicKey):  {Balance: new(big.Int).Set(genesisWei)},
 	}
 	chainID := new(big.Int).SetUint64(id)
-	genesisTime := uint64(time.Now().Unix())
+	// Genesis a little in the past, so the first blocks are stamped with
+	// the wall clock rather than after genesis.
+	genesisTime := uint64(time.Now().Unix()) - maxLead
 	configure := func(nc *node.Config, ec *ethconfig.Config) {
 		cfg := *params.AllDevChainProtocolChanges // copy: never mutate the shared config
 		cfg.ChainID = chainID
@@ -135,12 +157,14 @@ func newChain(id uint64, opts Options, rpcHost string, rpcPort int) (*Chain, err
 		cfg.UBTTime = nil
 		cfg.BPO1Time, cfg.BPO2Time, cfg.BPO3Time, cfg.BPO4Time, cfg.BPO5Time = nil, nil, nil, nil, nil
 		ec.Genesis.Config = &cfg
-		// Roomy blocks: with BlockTime > 0 many sandbox transactions share a
-		// block (per-transaction gas is unaffected).
 		ec.Genesis.GasLimit = blockGasLimit
 		ec.Miner.GasCeil = blockGasLimit
 		ec.Genesis.Timestamp = genesisTime
 		ec.NetworkId = id
+		ec.TxPool.AccountSlots = poolAccountSlots
+		ec.TxPool.GlobalSlots = poolGlobalSlots
+		ec.TxPool.AccountQueue = poolAccountQueue
+		ec.TxPool.GlobalQueue = poolGlobalQueue
 		if rpcHost != "" {
 			nc.HTTPHost = rpcHost
 			nc.HTTPPort = rpcPort
@@ -149,29 +173,33 @@ func newChain(id uint64, opts Options, rpcHost string, rpcPort int) (*Chain, err
 			nc.HTTPCors = nil
 		}
 	}
-	sim, err := newBackend(alloc, configure)
+	be, err := newNodeBackend(alloc, configure)
 	if err != nil {
-		return nil, fmt.Errorf("chain %d: %w", id, err)
+		return nil, fmt.Errorf("chain %d: starting node: %w", id, err)
 	}
 	c := &Chain{
-		id:        id,
-		chainID:   chainID,
-		signer:    types.LatestSignerForChainID(chainID),
-		blockTime: opts.BlockTime,
-		fundWei:   new(big.Int).Set(opts.FundWei),
-		tokenMint: new(big.Int).Set(opts.TokenMint),
-		sim:       sim,
-		client:    sim.Client(),
-		nonces:    map[common.Address]uint64{},
-		delegated: map[common.Address]bool{},
-		unmined:   map[common.Hash]int{},
-		dropped:   map[common.Hash]bool{},
-		blockSig:  make(chan struct{}),
-		mined:     map[common.Hash]*minedTx{},
-		lastTime:  genesisTime,
-		poke:      make(chan struct{}, 1),
-		quit:      make(chan struct{}),
-		done:      make(chan struct{}),
+		id:         id,
+		chainID:    chainID,
+		signer:     types.LatestSignerForChainID(chainID),
+		blockTime:  opts.BlockTime,
+		fundWei:    new(big.Int).Set(opts.FundWei),
+		tokenMint:  new(big.Int).Set(opts.TokenMint),
+		relayer:    keys.relayer,
+		faucet:     keys.faucet,
+		be:         be,
+		client:     be.client,
+		nonces:     map[common.Address]uint64{},
+		delegated:  map[common.Address]bool{},
+		unmined:    map[common.Hash]int{},
+		dropped:    map[common.Hash]bool{},
+		blockSig:   make(chan struct{}),
+		mined:      map[common.Hash]*minedTx{},
+		lastTime:   genesisTime,
+		lastSeal:   time.Now(), // blocks come BlockTime apart from the start
+		poke:       make(chan bool, 1),
+		estimating: make(chan struct{}, max(2, runtime.NumCPU())),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -184,25 +212,16 @@ func newChain(id uint64, opts Options, rpcHost string, rpcPort int) (*Chain, err
 	return c, nil
 }
 
-// newBackend wraps simulated.NewBackend, which panics on node errors (e.g.
-// the RPC port is taken).
-func newBackend(alloc types.GenesisAlloc, opt func(*node.Config, *ethconfig.Config)) (b *simulated.Backend, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("starting simulated backend: %v", r)
-		}
-	}()
-	return simulated.NewBackend(alloc, opt), nil
-}
-
 func (c *Chain) close() error {
 	var err error
 	c.closed.Do(func() {
 		close(c.quit)
 		<-c.done
+		c.sealMu.Lock()
 		c.mu.Lock()
-		err = c.sim.Close()
+		err = c.be.close()
 		c.mu.Unlock()
+		c.sealMu.Unlock()
 	})
 	return err
 }
@@ -216,22 +235,24 @@ func (c *Chain) AccountImpl() common.Address { return AccountImplAddress }
 // Token is the TestToken's address.
 func (c *Chain) Token() common.Address { return TokenAddress }
 
-// Relayer is the address that pays gas for grants and session executions.
-func (c *Chain) Relayer() common.Address { return crypto.PubkeyToAddress(relayerKey.PublicKey) }
+// Relayer is the address that pays gas for grants and session executions
+// (a key made at random for this sandbox run).
+func (c *Chain) Relayer() common.Address { return crypto.PubkeyToAddress(c.relayer.PublicKey) }
+
+// Faucet is the address Fund pays from (a key made at random for this run).
+func (c *Chain) Faucet() common.Address { return crypto.PubkeyToAddress(c.faucet.PublicKey) }
 
 // Client gives raw access to the chain (tests, JSON-RPC tooling).
 func (c *Chain) Client() simulated.Client { return c.client }
 
-// Now is the chain's current time: the latest block's time, or the wall
-// clock if that is later (an idle chain's next block is stamped with the wall
-// clock, or 1 s after the latest block if AdvanceTime moved it ahead). Use it
-// for expiries: a grant's expiresAt computed from a stale block time would be
-// early by however long the chain sat idle. Whole seconds, UTC.
+// Now is the chain's current time: wall clock plus what AdvanceTime added,
+// or the latest block's time if that is later (a burst may stamp blocks up
+// to maxLead seconds ahead). Use it for expiries. Whole seconds, UTC.
 func (c *Chain) Now() time.Time {
 	c.sigMu.Lock()
 	last := int64(c.lastTime)
 	c.sigMu.Unlock()
-	return time.Unix(max(time.Now().Unix(), last), 0).UTC()
+	return time.Unix(max(time.Now().Unix()+c.offset.Load(), last), 0).UTC()
 }
 
 // LatestBlockTime is the latest block's timestamp.
@@ -240,6 +261,9 @@ func (c *Chain) LatestBlockTime() time.Time {
 	defer c.sigMu.Unlock()
 	return time.Unix(int64(c.lastTime), 0).UTC()
 }
+
+// TimeOffset is how far AdvanceTime has moved chain time past the wall clock.
+func (c *Chain) TimeOffset() time.Duration { return time.Duration(c.offset.Load()) * time.Second }
 
 // BlockNumber is the latest block's number.
 func (c *Chain) BlockNumber() uint64 {
@@ -273,11 +297,15 @@ func (c *Chain) Code(ctx context.Context, addr common.Address) ([]byte, error) {
 }
 
 // Fund gives addr FundWei ETH and mints TokenMint TST to it, and waits until
-// both are mined.
+// both are mined. It does not follow ctx's cancellation (only its values):
+// once funding starts it finishes (bounded by fundTimeout), so a caller
+// that gives up and retries never funds the same wallet twice.
 func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fundTimeout)
+	defer cancel()
 	var ps []*Pending
 	if c.fundWei.Sign() > 0 {
-		p, err := c.send(ctx, faucetKey, sendReq{to: addr, value: c.fundWei, kind: kindDirect})
+		p, err := c.send(ctx, c.faucet, sendReq{to: addr, value: c.fundWei, kind: kindDirect})
 		if err != nil {
 			return fmt.Errorf("fund ETH: %w", err)
 		}
@@ -288,19 +316,16 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 		if err != nil {
 			return err
 		}
-		p, err := c.send(ctx, faucetKey, sendReq{to: TokenAddress, data: data, kind: kindDirect})
+		p, err := c.send(ctx, c.faucet, sendReq{to: TokenAddress, data: data, kind: kindDirect})
 		if err != nil {
 			return fmt.Errorf("fund TST: %w", err)
 		}
 		ps = append(ps, p)
 	}
-	// A new wallet is of no use until funded: seal its block now instead of
-	// waiting for the next interval, so login and key creation answer at once.
-	c.mu.Lock()
-	if !c.isClosed() && len(c.unmined) > 0 {
-		c.commitLocked()
-	}
-	c.mu.Unlock()
+	// A new wallet is of no use until funded: ask for a block now rather
+	// than after the interval (the clock still limits how many; under a
+	// burst of logins one block carries them all).
+	c.kick(true)
 	for _, p := range ps {
 		o, err := c.Wait(ctx, p)
 		if err != nil {
@@ -313,32 +338,29 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 	return nil
 }
 
-// AdvanceTime mines any pending transactions, then mines an empty block
-// stamped d after Now() (whole seconds; at least 1 s after the latest
-// block). It counts from Now(), not from the latest block, because expiries
-// are computed from Now(): on an idle chain the latest block is stale, and
-// "advance 2 minutes" must still pass a 60-second grant's expiry.
+// AdvanceTime moves chain time forward by d (whole seconds, at least 1):
+// it seals what is pending at the current time, adds d to the offset over
+// the wall clock, counted from Now() (which may lead the wall clock by a
+// burst's allowance), and seals a block at the new time so the chain's state
+// shows it at once.
 func (c *Chain) AdvanceTime(d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.sealMu.Lock()
+	defer c.sealMu.Unlock()
 	if c.isClosed() {
 		return ErrClosed
 	}
-	if len(c.unmined) > 0 {
-		c.commitLocked()
+	// Transactions already in the pool (ours or sent over JSON-RPC) were
+	// sent before time moved: mine them first.
+	if c.be.pendingCount() > 0 {
+		if err := c.sealLocked(c.targetTime(time.Now())); err != nil {
+			return err
+		}
 	}
-	target := c.Now().Add(d)
-	adjust := func() error {
-		// geth seals the block at latest + adjustment.
-		return c.sim.AdjustTime(max(target.Sub(c.LatestBlockTime()), time.Second))
-	}
-	// geth refuses while its pool lists pending transactions.
-	nonEmpty := func(err error) bool { return strings.Contains(err.Error(), "non-empty block") }
-	if err := c.retryPoolLocked(context.Background(), nonEmpty, adjust); err != nil {
-		return err
-	}
-	c.afterBlockLocked()
-	return nil
+	secs := max(int64(d/time.Second), 1)
+	now := time.Now()
+	base := max(now.Unix()+c.offset.Load(), int64(c.be.head().Time))
+	c.offset.Store(base + secs - now.Unix())
+	return c.sealLocked(c.targetTime(now))
 }
 
 func (c *Chain) isClosed() bool {
@@ -352,57 +374,127 @@ func (c *Chain) isClosed() bool {
 
 // ---------------------------------------------------------------------
 // Mining
+//
+// The miner seals a block whenever the pool holds executable transactions
+// (the sandbox's own or anyone's over JSON-RPC), each block carrying
+// everything pending, stamped max(parent+1, wall clock + offset). Two limits
+// space the blocks: BlockTime since the previous block (waived for Fund, and
+// nothing with BlockTime 0), and the clock: a block is sealed only if its
+// stamp leads wall clock + offset by at most maxLead seconds. So a burst of
+// any size cannot run the chain's clock ahead; it makes blocks bigger.
+
+func (c *Chain) targetTime(now time.Time) uint64 {
+	return uint64(now.Unix() + c.offset.Load())
+}
+
+// sealDelay is how long the miner must wait before sealing the next block.
+func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
+	c.sigMu.Lock()
+	parent := int64(c.lastTime)
+	c.sigMu.Unlock()
+	off := c.offset.Load()
+	var d time.Duration
+	// Next stamp max(parent+1, now+off) must be <= now+off+maxLead.
+	if need := parent + 1 - maxLead; need > now.Unix()+off {
+		d = time.Unix(need-off, 0).Sub(now)
+	}
+	if c.blockTime > 0 && !urgent {
+		c.sealMu.Lock()
+		d = max(d, c.lastSeal.Add(c.blockTime).Sub(now))
+		c.sealMu.Unlock()
+	}
+	return d
+}
 
 func (c *Chain) loop() {
 	defer close(c.done)
-	var tick <-chan time.Time
-	if c.blockTime > 0 {
-		t := time.NewTicker(c.blockTime)
-		defer t.Stop()
-		tick = t.C
-	}
+	// The pool's feed blocks its reorg (which Sync waits for) until every
+	// subscriber has taken the event: drain it on a goroutine of its own
+	// that never blocks, never from the loop (which calls Sync).
+	newTxs := make(chan core.NewTxsEvent, 256)
+	sub := c.be.eth.TxPool().SubscribeTransactions(newTxs, false)
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for {
+			select {
+			case <-newTxs:
+				c.kick(false)
+			case <-sub.Err():
+				return
+			case <-c.quit:
+				return
+			}
+		}
+	}()
+	defer func() {
+		sub.Unsubscribe()
+		<-drained
+	}()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var work, urgent bool
 	for {
 		select {
 		case <-c.quit:
 			return
-		case <-c.poke:
-			if c.blockTime == 0 {
-				c.mu.Lock()
-				c.commitLocked()
-				c.mu.Unlock()
+		case u := <-c.poke:
+			work = true
+			urgent = urgent || u
+		case <-timer.C:
+		}
+		for work {
+			if d := c.sealDelay(time.Now(), urgent); d > 0 {
+				timer.Reset(d)
+				break
 			}
-		case <-tick:
-			c.mu.Lock()
-			if len(c.unmined) > 0 {
-				c.sim.Commit()
-				c.afterBlockLocked()
+			c.sealMu.Lock()
+			if c.isClosed() {
+				c.sealMu.Unlock()
+				return
 			}
-			c.mu.Unlock()
+			if c.be.pendingCount() > 0 || c.trackedUnmined() {
+				if err := c.sealLocked(c.targetTime(time.Now())); err != nil {
+					// Nothing a retry in a moment would not fix; avoid a hot loop.
+					c.sealMu.Unlock()
+					timer.Reset(100 * time.Millisecond)
+					break
+				}
+			}
+			c.sealMu.Unlock()
+			urgent = false
+			work = c.be.pendingCount() > 0 || c.trackedUnmined()
 		}
 	}
 }
 
-// commitLocked mines until every tracked transaction is in a block (bounded).
-func (c *Chain) commitLocked() {
-	for i := 0; i < maxCommitRetries && len(c.unmined) > 0; i++ {
-		c.sim.Commit()
-		c.afterBlockLocked()
-	}
+func (c *Chain) trackedUnmined() bool {
+	c.sigMu.Lock()
+	defer c.sigMu.Unlock()
+	return len(c.unmined) > 0
 }
 
-// afterBlockLocked records the new head's transactions and wakes waiters.
-func (c *Chain) afterBlockLocked() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	block, err := c.client.BlockByNumber(ctx, nil)
+// sealLocked seals one block stamped ts (at least parent+1) with every
+// pending transaction, and records it. Caller holds sealMu.
+func (c *Chain) sealLocked(ts uint64) error {
+	block, err := c.be.seal(ts)
 	if err != nil {
-		return
+		return err
 	}
-	var receipts []*types.Receipt
+	c.lastSeal = time.Now()
+	c.afterBlock(block)
+	return nil
+}
+
+// afterBlock records a new head's transactions and wakes waiters.
+func (c *Chain) afterBlock(block *types.Block) {
+	var receipts types.Receipts
 	if len(block.Transactions()) > 0 {
-		receipts, _ = blockReceipts(ctx, c.client, block)
+		receipts = c.be.eth.BlockChain().GetReceiptsByHash(block.Hash())
 	}
 	c.sigMu.Lock()
+	defer c.sigMu.Unlock()
 	for i, tx := range block.Transactions() {
 		h := tx.Hash()
 		delete(c.unmined, h)
@@ -419,46 +511,33 @@ func (c *Chain) afterBlockLocked() {
 			}
 		}
 	}
-	close(c.blockSig)
-	c.blockSig = make(chan struct{})
-	c.sigMu.Unlock()
-
 	for h, n := range c.unmined {
 		if n+1 >= dropAfterBlocks {
 			delete(c.unmined, h)
-			c.sigMu.Lock()
 			c.dropped[h] = true
-			c.sigMu.Unlock()
 			continue
 		}
 		c.unmined[h] = n + 1
 	}
+	close(c.blockSig)
+	c.blockSig = make(chan struct{})
 }
 
-func blockReceipts(ctx context.Context, cl simulated.Client, block *types.Block) ([]*types.Receipt, error) {
-	type br interface {
-		BlockReceipts(context.Context, rpc.BlockNumberOrHash) ([]*types.Receipt, error)
-	}
-	if b, ok := cl.(br); ok {
-		if rs, err := b.BlockReceipts(ctx, rpc.BlockNumberOrHashWithHash(block.Hash(), false)); err == nil && len(rs) == len(block.Transactions()) {
-			return rs, nil
-		}
-	}
-	rs := make([]*types.Receipt, 0, len(block.Transactions()))
-	for _, tx := range block.Transactions() {
-		r, err := cl.TransactionReceipt(ctx, tx.Hash())
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
-	}
-	return rs, nil
-}
-
-func (c *Chain) kick() {
+func (c *Chain) kick(urgent bool) {
 	select {
-	case c.poke <- struct{}{}:
+	case c.poke <- urgent:
 	default:
+		if urgent {
+			// A non-urgent poke is queued: replace it, best effort.
+			select {
+			case <-c.poke:
+			default:
+			}
+			select {
+			case c.poke <- true:
+			default:
+			}
+		}
 	}
 }
 
@@ -523,54 +602,167 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if c.isClosed() {
+		return nil, ErrClosed
+	}
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	value := r.value
 	if value == nil {
 		value = new(big.Int)
 	}
 
+	gas, onChain, err := c.estimate(ctx, from, r, value)
+	if err != nil {
+		return nil, err
+	}
+	// The caller's turn (WithSubmitGate): the estimate ran in parallel
+	// with earlier transactions; from here on, order matters.
+	if gate, ok := ctx.Value(gateKey{}).(func() error); ok {
+		if err := gate(); err != nil {
+			return nil, err
+		}
+	}
+	// Generous fee cap: pipelined transactions must stay includable while
+	// busy blocks raise the base fee (the relayer has plenty).
+	feeCap := new(big.Int).Add(new(big.Int).Mul(c.be.head().BaseFee, big.NewInt(4)), c.tip)
+	feeCap = feeCap.Add(feeCap, big.NewInt(params.GWei))
+
+	deadline := time.Now().Add(poolSettle)
+	for {
+		c.sigMu.Lock()
+		sig := c.blockSig
+		c.sigMu.Unlock()
+		p, err := c.submit(ctx, key, from, r, value, gas, feeCap, onChain)
+		if err == nil || !isPoolStateLimit(err) || time.Now().After(deadline) {
+			return p, err
+		}
+		// The pool allows one in-flight transaction per delegated (or
+		// being-delegated) account, and none from an account whose
+		// delegation is pending: wait for the next block (the miner seals
+		// whatever is pending) and try again.
+		c.kick(false)
+		select {
+		case <-sig:
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.quit:
+			return nil, ErrClosed
+		}
+	}
+}
+
+type gateKey struct{}
+
+// WithSubmitGate returns a context under which a Submit* call, once it has
+// done the work that needs no order (gas estimation), calls gate and waits
+// for it before taking a nonce and handing the transaction to the pool; an
+// error from gate ends the call. The sandbox's queue uses it to estimate
+// many transactions at once while submitting them in acceptance order.
+func WithSubmitGate(ctx context.Context, gate func() error) context.Context {
+	return context.WithValue(ctx, gateKey{}, gate)
+}
+
+// estimate works out a send's gas limit on the latest block, with
+// authorizations standing in for delegations not yet on chain; onChain lists
+// the delegate keys' accounts already delegated. At most a few run at once
+// (they are CPU-bound).
+func (c *Chain) estimate(ctx context.Context, from common.Address, r sendReq, value *big.Int) (gas uint64, onChain map[common.Address]bool, err error) {
+	select {
+	case c.estimating <- struct{}{}:
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	case <-c.quit:
+		return 0, nil, ErrClosed
+	}
+	defer func() { <-c.estimating }()
+	// Gas is estimated outside the lock (it is most of a send's cost), on
+	// the latest block, with authorizations standing in for delegations not
+	// yet on chain (sent in this transaction or an earlier unmined one).
+	var estAuths []types.SetCodeAuthorization
+	onChain = map[common.Address]bool{}
+	for _, k := range r.delegate {
+		a := crypto.PubkeyToAddress(k.PublicKey)
+		ok, err := c.IsDelegated(ctx, a)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			onChain[a] = true
+			continue
+		}
+		n, err := c.client.NonceAt(ctx, a, nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		if a == from {
+			n++ // the sender's own nonce is bumped before authorizations apply
+		}
+		auth, err := c.signAuth(k, n)
+		if err != nil {
+			return 0, nil, err
+		}
+		estAuths = append(estAuths, auth)
+	}
+	// An account this call must run on that is not delegated yet (its
+	// grant is still pending) makes the call a no-op in the estimate: the
+	// figure would be far too low for the real thing.
+	stale := false
+	for _, a := range r.mustBeDelegated {
+		if onChain[a] {
+			continue
+		}
+		if ok, err := c.IsDelegated(ctx, a); err != nil {
+			return 0, nil, err
+		} else if !ok && !slices.ContainsFunc(estAuths, func(au types.SetCodeAuthorization) bool {
+			signer, err := au.Authority()
+			return err == nil && signer == a
+		}) {
+			stale = true
+		}
+	}
+	to := r.to
+	gas, err = c.be.estimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: r.data, AuthorizationList: estAuths})
+	if err != nil || stale {
+		// Typically the call reverts (a policy violation, or it depends on
+		// a transaction not mined yet): send anyway so the outcome is
+		// recorded on chain with a hash and a reason.
+		gas = fallbackGas
+	} else {
+		gas = withHeadroom(gas)
+	}
+	return gas, onChain, nil
+}
+
+// withHeadroom adds 25% to a gas estimate, within EIP-7825's cap.
+func withHeadroom(gas uint64) uint64 {
+	return min(gas+gas/4, MaxTxGas)
+}
+
+// submit assigns the nonce, signs and hands the transaction to the pool, all
+// under mu, so transactions from one sender reach the pool in nonce order
+// and the nonce advances only when the pool took the transaction.
+func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.Address, r sendReq, value *big.Int, gas uint64, feeCap *big.Int, onChain map[common.Address]bool) (*Pending, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.isClosed() {
 		return nil, ErrClosed
 	}
-
 	nonce, err := c.nonceLocked(ctx, from)
 	if err != nil {
 		return nil, err
 	}
-
-	// EIP-7702 authorizations for EOAs not yet delegated. estAuths stand in
-	// for delegations sent in earlier, still unmined transactions, so gas is
-	// estimated (against the latest block) as if they had landed.
-	var auths, estAuths []types.SetCodeAuthorization
+	var auths []types.SetCodeAuthorization
 	var authAddrs []common.Address
 	for _, k := range r.delegate {
 		a := crypto.PubkeyToAddress(k.PublicKey)
-		onChain, err := c.IsDelegated(ctx, a)
-		if err != nil {
-			return nil, err
-		}
-		if onChain {
+		if onChain[a] {
 			c.delegated[a] = true
-			continue
 		}
 		if c.delegated[a] {
-			if a == from {
-				continue
-			}
-			mn, err := c.client.NonceAt(ctx, a, nil)
-			if err != nil {
-				return nil, err
-			}
-			auth, err := c.signAuth(k, mn)
-			if err != nil {
-				return nil, err
-			}
-			estAuths = append(estAuths, auth)
-			continue
+			continue // delegated, or delegating in an earlier transaction
 		}
-		an := nonce + 1 // the sender's own nonce is bumped before authorizations apply
+		an := nonce + 1
 		if a != from {
 			if an, err = c.nonceLocked(ctx, a); err != nil {
 				return nil, err
@@ -582,37 +774,7 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		}
 		auths = append(auths, auth)
 		authAddrs = append(authAddrs, a)
-		if a != from {
-			mn, err := c.client.NonceAt(ctx, a, nil)
-			if err != nil {
-				return nil, err
-			}
-			if mn != an {
-				if auth, err = c.signAuth(k, mn); err != nil {
-					return nil, err
-				}
-			}
-		}
-		estAuths = append(estAuths, auth)
 	}
-
-	head, err := c.client.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	feeCap := new(big.Int).Add(new(big.Int).Mul(head.BaseFee, big.NewInt(2)), c.tip)
-
-	to := r.to
-	msg := ethereum.CallMsg{From: from, To: &to, Value: value, Data: r.data, AuthorizationList: estAuths}
-	gas, err := c.client.EstimateGas(ctx, msg)
-	if err != nil {
-		// Typically the call reverts (a policy violation): send anyway so
-		// the failure is recorded on chain with a hash and a reason.
-		gas = fallbackGas
-	} else {
-		gas += gas / 4
-	}
-
 	var txdata types.TxData
 	if len(auths) > 0 {
 		txdata = &types.SetCodeTx{
@@ -621,12 +783,13 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 			GasTipCap: uint256.MustFromBig(c.tip),
 			GasFeeCap: uint256.MustFromBig(feeCap),
 			Gas:       gas,
-			To:        to,
+			To:        r.to,
 			Value:     uint256.MustFromBig(value),
 			Data:      r.data,
 			AuthList:  auths,
 		}
 	} else {
+		to := r.to
 		txdata = &types.DynamicFeeTx{
 			ChainID:   c.chainID,
 			Nonce:     nonce,
@@ -642,11 +805,11 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 	if err != nil {
 		return nil, err
 	}
-	// The pool allows one in-flight transaction per delegated (or
-	// being-delegated) account.
-	err = c.retryPoolLocked(ctx, isDelegationPoolLimit, func() error { return c.client.SendTransaction(ctx, tx) })
-	if err != nil {
-		// Forget cached nonces: re-read them from the chain next time.
+	if err := c.client.SendTransaction(ctx, tx); err != nil {
+		if isPoolStateLimit(err) {
+			return nil, err // the nonces are right; the caller retries
+		}
+		// Forget cached nonces: re-read them next time.
 		delete(c.nonces, from)
 		for _, a := range authAddrs {
 			delete(c.nonces, a)
@@ -658,10 +821,9 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		c.delegated[a] = true
 		c.nonces[a] = auths[i].Nonce + 1
 	}
+	c.sigMu.Lock()
 	c.unmined[tx.Hash()] = 0
-	if c.blockTime == 0 {
-		c.kick()
-	}
+	c.sigMu.Unlock()
 	return &Pending{
 		Hash:            tx.Hash(),
 		From:            from,
@@ -674,33 +836,9 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 	}, nil
 }
 
-// retryPoolLocked runs attempt until it succeeds or fails for a reason
-// other than the txpool's state (retryable). The pool lags behind the
-// chain: it catches up with a new head asynchronously, so just after a block
-// it can still list a mined transaction as pending or in flight. Between
-// attempts it seals what is pending, or else gives the pool a moment;
-// bounded by poolSettle and ctx.
-func (c *Chain) retryPoolLocked(ctx context.Context, retryable func(error) bool, attempt func() error) error {
-	err := attempt()
-	for waited := time.Duration(0); err != nil && retryable(err) && waited < poolSettle; {
-		if len(c.unmined) > 0 {
-			c.commitLocked()
-		} else {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(poolRetryEvery):
-			}
-			waited += poolRetryEvery
-		}
-		err = attempt()
-	}
-	return err
-}
-
-// isDelegationPoolLimit matches the txpool's EIP-7702 in-flight limits
-// (errors arrive as strings through the in-process RPC).
-func isDelegationPoolLimit(err error) bool {
+// isPoolStateLimit matches the txpool's EIP-7702 in-flight limits (errors
+// arrive as strings through the in-process RPC).
+func isPoolStateLimit(err error) bool {
 	msg := err.Error()
 	for _, e := range []error{txpool.ErrInflightTxLimitReached, legacypool.ErrOutOfOrderTxFromDelegated, legacypool.ErrAuthorityReserved} {
 		if strings.Contains(msg, e.Error()) {
@@ -722,10 +860,18 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 	if n, ok := c.nonces[a]; ok {
 		return n, nil
 	}
+	// The pool's pending nonce lags a new head for a moment (it resets
+	// asynchronously), and does not count an authorization that will bump
+	// a's nonce: take the later of it and the head's.
 	n, err := c.client.PendingNonceAt(ctx, a)
 	if err != nil {
 		return 0, err
 	}
+	mined, err := c.client.NonceAt(ctx, a, nil)
+	if err != nil {
+		return 0, err
+	}
+	n = max(n, mined)
 	c.nonces[a] = n
 	return n, nil
 }
@@ -814,9 +960,9 @@ func (c *Chain) Wait(ctx context.Context, p *Pending) (Outcome, error) {
 // lookupMined finds a transaction no longer (or never) in the mined index,
 // e.g. pruned, by asking the chain.
 func (c *Chain) lookupMined(ctx context.Context, h common.Hash) *minedTx {
-	c.mu.Lock()
+	c.sigMu.Lock()
 	_, tracked := c.unmined[h]
-	c.mu.Unlock()
+	c.sigMu.Unlock()
 	if tracked {
 		return nil
 	}
@@ -892,8 +1038,8 @@ func revertData(err error) ([]byte, bool) {
 // simulateRevert re-runs the transactions of p's block, up to and including
 // p, on the parent state with the block's timestamp, and returns p's revert data.
 func (c *Chain) simulateRevert(ctx context.Context, p *Pending, m *minedTx) ([]byte, bool) {
-	rc := rawRPC(c.client)
-	if rc == nil || m.block == 0 {
+	rc := c.be.rpc
+	if m.block == 0 {
 		return nil, false
 	}
 	block, err := c.client.BlockByNumber(ctx, new(big.Int).SetUint64(m.block))
@@ -953,27 +1099,4 @@ func (c *Chain) simulateRevert(ctx context.Context, p *Pending, m *minedTx) ([]b
 	}
 	data, err := hexutil.Decode(r.Error.Data)
 	return data, err == nil
-}
-
-// rawRPC digs the *rpc.Client out of the simulated backend's client (a
-// struct embedding *ethclient.Client, whose Client method the embedded
-// field's name shadows). nil if the layout ever changes.
-func rawRPC(cl simulated.Client) *rpc.Client {
-	if rc, ok := cl.(interface{ Client() *rpc.Client }); ok {
-		return rc.Client()
-	}
-	v := reflect.ValueOf(cl)
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if !f.CanInterface() {
-			continue
-		}
-		if ec, ok := f.Interface().(*ethclient.Client); ok && ec != nil {
-			return ec.Client()
-		}
-	}
-	return nil
 }

@@ -1,5 +1,6 @@
-// Package chain runs the sandbox's local EVM chains (go-ethereum's simulated
-// backend, pinned to Osaka rules) with the SessionAccount contract in genesis
+// Package chain runs the sandbox's local EVM chains (go-ethereum's node
+// stack in memory, as its simulated backend assembles it, with our own block
+// sealer; pinned to Osaka rules) with the SessionAccount contract in genesis
 // at the hosted delegation target and a TestToken, and performs the on-chain
 // side of the Wallets API session-key flow: EIP-7702 delegation, grants
 // (createSessionWithSig), session executions (executeWithSig on the session
@@ -7,10 +8,14 @@
 // transactions, with revert reasons decoded from the contracts' custom errors.
 //
 // All gas is paid by a relayer key funded in genesis (except SubmitDirect,
-// where the wallet pays). Every method is safe for concurrent use.
+// where the wallet pays); the relayer and faucet keys are made at random per
+// Manager. Chain time is the wall clock plus what AdvanceTime added: blocks
+// carry everything pending and never lead that by more than 2 s, whatever
+// the load. Every method is safe for concurrent use.
 package chain
 
 import (
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
@@ -19,6 +24,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // Defaults for Options.
@@ -42,8 +49,10 @@ var ErrTooManyChains = errors.New("chain: too many chains")
 
 // Options configure a Manager's chains.
 type Options struct {
-	// BlockTime: 0 mines each transaction as soon as it is submitted; >0
-	// mines one block per interval while transactions are pending.
+	// BlockTime: 0 seals a block as soon as transactions are pending; >0
+	// seals one at most every interval while transactions are pending
+	// (funding waives the interval). Either way the clock has the last word:
+	// under load, about one block a second carrying everything pending.
 	BlockTime time.Duration
 	// FundWei is the ETH Fund gives each wallet (default DefaultFundWei, 10 ETH).
 	FundWei *big.Int
@@ -63,6 +72,7 @@ type Options struct {
 // Manager holds one lazily created chain per chain ID.
 type Manager struct {
 	opts Options
+	keys chainKeys
 
 	mu     sync.Mutex
 	chains map[uint64]*Chain
@@ -85,6 +95,11 @@ func NewManager(opts Options) *Manager {
 		opts.RPCChainID = DefaultRPCChainID
 	}
 	m := &Manager{opts: opts, chains: map[uint64]*Chain{}}
+	m.keys, m.rpcErr = newChainKeys()
+	if m.rpcErr != nil {
+		m.closed = true
+		return m
+	}
 	if opts.RPCAddr != "" {
 		if _, err := m.Get(opts.RPCChainID); err != nil {
 			m.rpcErr = err
@@ -135,7 +150,7 @@ func (m *Manager) Get(chainID uint64) (*Chain, error) {
 		}
 		rpcHost, rpcPort = h, p
 	}
-	c, err := newChain(chainID, m.opts, rpcHost, rpcPort)
+	c, err := newChain(chainID, m.opts, m.keys, rpcHost, rpcPort)
 	if err != nil {
 		return nil, err
 	}
@@ -199,4 +214,23 @@ func loopbackAddr(addr string) (string, int, error) {
 		return "", 0, fmt.Errorf("chain: RPC address %q: host must be loopback", addr)
 	}
 	return host, p, nil
+}
+
+// chainKeys are the relayer's and the faucet's keys, made at random for each
+// Manager (each sandbox run) and funded in every chain's genesis: nothing
+// outside the process can sign as them.
+type chainKeys struct {
+	relayer, faucet *ecdsa.PrivateKey
+}
+
+func newChainKeys() (chainKeys, error) {
+	r, err := crypto.GenerateKey()
+	if err != nil {
+		return chainKeys{}, fmt.Errorf("chain: relayer key: %w", err)
+	}
+	f, err := crypto.GenerateKey()
+	if err != nil {
+		return chainKeys{}, fmt.Errorf("chain: faucet key: %w", err)
+	}
+	return chainKeys{relayer: r, faucet: f}, nil
 }

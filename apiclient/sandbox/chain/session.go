@@ -307,7 +307,7 @@ func (c *Chain) SubmitGrant(ctx context.Context, user *ecdsa.PrivateKey, spec Se
 		return nil, fmt.Errorf("chain: encoding grant: %w", err)
 	}
 	account := crypto.PubkeyToAddress(user.PublicKey)
-	return c.send(ctx, relayerKey, sendReq{
+	return c.send(ctx, c.relayer, sendReq{
 		to:       account,
 		data:     data,
 		delegate: []*ecdsa.PrivateKey{user},
@@ -339,7 +339,7 @@ func (c *Chain) SubmitExecute(ctx context.Context, sessionKey *ecdsa.PrivateKey,
 	if err != nil {
 		return nil, fmt.Errorf("chain: encoding executeWithSig: %w", err)
 	}
-	return c.send(ctx, relayerKey, sendReq{
+	return c.send(ctx, c.relayer, sendReq{
 		to:       crypto.PubkeyToAddress(sessionKey.PublicKey),
 		data:     data,
 		delegate: []*ecdsa.PrivateKey{sessionKey},
@@ -364,7 +364,7 @@ func (c *Chain) SubmitDirect(ctx context.Context, key *ecdsa.PrivateKey, call Ca
 // delegating EOAs in the same transaction. For tests and tooling (e.g. a
 // hand-made executeWithSig with a bad signature).
 func (c *Chain) SubmitRaw(ctx context.Context, to common.Address, data []byte, delegate ...*ecdsa.PrivateKey) (*Pending, error) {
-	return c.send(ctx, relayerKey, sendReq{to: to, data: data, delegate: delegate, kind: kindDirect,
+	return c.send(ctx, c.relayer, sendReq{to: to, data: data, delegate: delegate, kind: kindDirect,
 		calls: []Call{{To: to, Value: new(big.Int), Data: append([]byte{}, data...)}}})
 }
 
