@@ -582,6 +582,9 @@ func (s *send) lines() (lines []string, start, end int) {
 				}
 			}
 			lines = append(lines, line)
+			if s.inResults && i == s.sel {
+				end = len(lines) // the selected row's reason scrolls into view with it
+			}
 		}
 	}
 	return lines, start, end
