@@ -301,3 +301,25 @@ func TestGrantFailedReasonWholeWithBlock(t *testing.T) {
 		assertFits(t, m.View(), size[0], size[1])
 	}
 }
+
+// The Send screen's list shows a failed send's reason whole, in token
+// units, at 140×45 and 60×15: the selected row's wrapped reason scrolls into
+// view with it.
+func TestRevertReasonWholeOnSend(t *testing.T) {
+	for _, size := range faultSizes {
+		m, _ := newOffline(t, flows.Config{})
+		withWalkthrough(m)
+		failedCall(m)
+		s := m.screens[sendScreen].(*send)
+		s.results = append(s.results, revertID)
+		s.sel, s.inResults = len(s.results)-1, true
+		m.active = sendScreen
+		d := drive(t, m, size[0], size[1])
+		d.send(nil)
+		v := ansi.Strip(s.View())
+		assertFits(t, m.View(), size[0], size[1])
+		if !strings.Contains(seen(v), seen("✗ "+tstUsageReason)) {
+			t.Errorf("%dx%d: Send does not show the whole reason:\n%s", size[0], size[1], v)
+		}
+	}
+}
