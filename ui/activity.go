@@ -225,7 +225,7 @@ func (s *activity) onStatus(msg txStatusMsg) tea.Cmd {
 			delete(s.watches, msg.id)
 			row.nextPoll = time.Time{}
 			row.stopped = true
-			var err error = fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err)
+			err := error(fmt.Errorf("stopped watching %s after %d failed poll(s): %w", apiclient.ShortHex(msg.id), w.fails, msg.err))
 			if retryable(msg.err) {
 				err = retryableError{err}
 			}

@@ -115,7 +115,7 @@ func TestFault429GetWaitsAsToldPostNotResent(t *testing.T) {
 	// POST: 429 is shown, not resent; r sends it once more.
 	d.send(goToMsg{sendScreen})
 	d.key("ctrl+s")
-	v = d.until(3*time.Second, "API 429", "retry")
+	d.until(3*time.Second, "API 429", "retry")
 	d.pump(1500 * time.Millisecond)
 	if n := f.count("POST /wallets/send"); n != 1 {
 		t.Fatalf("POST sent %d times after a 429, want 1 (never resent on its own)", n)

@@ -420,7 +420,8 @@ func (c *Chain) loop() {
 			select {
 			case <-newTxs:
 				c.kick(false)
-			case <-sub.Err():
+			case err := <-sub.Err():
+				_ = err // the pool closed its feed: the chain is shutting down
 				return
 			case <-c.quit:
 				return
