@@ -34,6 +34,8 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := flag.NewFlagSet("walletconsole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flows.RegisterFlags(fs, flows.ConsoleFlags...)
+	var faults sandbox.Faults
+	registerFaultFlags(fs, &faults, " (embedded sandbox only)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()
@@ -87,7 +89,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 	var sandboxes startedSandboxes
 	defer sandboxes.closeAll()
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr()}))})
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr(), Faults: faults}))})
 	defer m.Close()
 	// Signals reach the program one way only: ctx, which ends on SIGINT or
 	// SIGTERM (main's signal.NotifyContext). bubbletea's own handler is

@@ -125,6 +125,8 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	contract := fs.String("contract", "", "call a function of the contract at `address` instead of a plain send (POST /contracts/write)")
 	callSig := fs.String("call", "", "with --contract: the function, e.g. 'transfer(address,uint256)' or 'function transfer(address to, uint256 amount)'")
 	callArgs := fs.String("args", "", "with --contract: the arguments as a JSON `array`, e.g. '[\"0x4444…4444\", \"100e18\"]' (integers in base units: 1000, 100e18, 0x3e8)")
+	var faults sandbox.Faults
+	registerFaultFlags(fs, &faults, " (embedded sandbox only)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), flowUsage)
 		fs.PrintDefaults()
@@ -233,7 +235,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	res := flowResult{Mode: cfg.Mode, ChainID: cfg.ChainID, Async: *async}
 	start := time.Now()
-	code := doFlow(ctx, cfg, in, payment{toAddr, wei, call}, *async, onExchange, progress{stderr, *verbose}, &res)
+	code := doFlow(ctx, cfg, sandbox.Options{Faults: faults}, in, payment{toAddr, wei, call}, *async, onExchange, progress{stderr, *verbose}, &res)
 	res.TimingsMs.Total = time.Since(start).Milliseconds()
 	res.OK = code == 0
 	if res.User != nil && !cfg.Reveal {
@@ -312,7 +314,7 @@ func (p payment) describe() string {
 	return flows.FormatValue(p.wei) + " to " + to
 }
 
-func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay payment, async bool, onExchange func(apiclient.Exchange), pr progress, res *flowResult) int {
+func doFlow(ctx context.Context, cfg flows.Config, sbOpts sandbox.Options, in flows.GrantInput, pay payment, async bool, onExchange func(apiclient.Exchange), pr progress, res *flowResult) int {
 	stderr := pr.w
 	fail := func(step string, err error) int {
 		res.FailedStep, res.Error = step, err.Error()
@@ -321,7 +323,7 @@ func doFlow(ctx context.Context, cfg flows.Config, in flows.GrantInput, pay paym
 	if cfg.Mode == flows.ModeSandbox {
 		fmt.Fprintln(stderr, "no secret key: starting the embedded sandbox (local chain, nothing leaves this machine)")
 	}
-	conn, err := flows.Connect(ctx, cfg, embeddedSandbox(sandbox.Options{}), apiclient.WithOnExchange(onExchange))
+	conn, err := flows.Connect(ctx, cfg, embeddedSandbox(sbOpts), apiclient.WithOnExchange(onExchange))
 	if err != nil {
 		return fail("connect", err)
 	}

@@ -568,3 +568,19 @@ func TestJSONTerminalSafe(t *testing.T) {
 		t.Errorf("%q → %q (%v)", b, out, err)
 	}
 }
+
+// The fault flags reach the embedded sandbox: with every request failing,
+// the flow stops at login with the sandbox's 500, said plainly, exit 1.
+func TestFlowFaultFlagsReachTheEmbeddedSandbox(t *testing.T) {
+	isolateEnv(t)
+	code, stdout, stderr := runFlowT(t, "--fail-rate", "1")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout+stderr, "500") {
+		t.Errorf("the injected 500 is not shown:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if code, _, stderr := runFlowT(t, "--fail-rate", "2"); code != 2 || !strings.Contains(stderr, "fail-rate") {
+		t.Errorf("a bad fault value: exit %d\n%s", code, stderr)
+	}
+}

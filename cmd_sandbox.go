@@ -41,11 +41,7 @@ func runSandboxEnv(ctx context.Context, args []string, getenv func(string) strin
 	var origins originsFlag
 	fs.Var(&origins, "cors-origin", "also allow browser pages from this `origin` (e.g. https://demo.example:8443; repeatable); loopback origins are always allowed")
 	var faults sandbox.Faults
-	fs.Var(latencyFlag{&faults}, "latency", "fault: delay every request by `d` or d±jitter (e.g. 200ms±100ms)")
-	fs.Var(rateFlag{&faults.FailRate}, "fail-rate", "fault: answer this `share` of requests 500 without running them (e.g. 0.1)")
-	fs.Var(rateLimitFlag{&faults.RateLimit}, "rate-limit", "fault: accept this many requests per `period` (e.g. 5/s, 300/m), 429 with Retry-After above it")
-	fs.Var(rateFlag{&faults.DropRate}, "drop-rate", "fault: run this `share` of requests but close the connection halfway through the answer")
-	fs.Var(rateFlag{&faults.RevertRate}, "revert-rate", "fault: make this `share` of session-key executions revert on chain (FAILED with the decoded reason)")
+	registerFaultFlags(fs, &faults, "")
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, `Usage: walletconsole sandbox [flags]
 
@@ -151,6 +147,17 @@ func (o *originsFlag) Set(v string) error {
 	}
 	*o = append(*o, strings.TrimSpace(v))
 	return nil
+}
+
+// registerFaultFlags defines the fault-injection flags on fs; note is added
+// to each usage line (the console and flow say they act on the embedded
+// sandbox only).
+func registerFaultFlags(fs *flag.FlagSet, faults *sandbox.Faults, note string) {
+	fs.Var(latencyFlag{faults}, "latency", "fault: delay every request by `d` or d±jitter (e.g. 200ms±100ms)"+note)
+	fs.Var(rateFlag{&faults.FailRate}, "fail-rate", "fault: answer this `share` of requests 500 without running them (e.g. 0.1)"+note)
+	fs.Var(rateLimitFlag{&faults.RateLimit}, "rate-limit", "fault: accept this many requests per `period` (e.g. 5/s, 300/m), 429 with Retry-After above it"+note)
+	fs.Var(rateFlag{&faults.DropRate}, "drop-rate", "fault: run this `share` of requests but close the connection halfway through the answer"+note)
+	fs.Var(rateFlag{&faults.RevertRate}, "revert-rate", "fault: make this `share` of session-key executions revert on chain (FAILED with the decoded reason)"+note)
 }
 
 type latencyFlag struct{ f *sandbox.Faults }
