@@ -12,6 +12,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"go.uber.org/goleak"
+
+	"walletconsole/internal/leakcheck"
 )
 
 // TestMain pins everything that differs between machines: colour profile
@@ -33,21 +35,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// checkLeaks fails the run if goroutines outlive the tests. Some end a
-// moment after the console quits by design (a cursor blink is at most
-// 530 ms, a spinner frame 100 ms), so it looks again for up to 3 s.
+// checkLeaks fails the run if goroutines outlive the tests.
 func checkLeaks() int {
-	opts := []goleak.Option{
-		// process-wide workers go-ethereum starts once (the sandbox's chain)
-		goleak.IgnoreTopFunction("github.com/ethereum/go-ethereum/core.(*txSenderCacher).cache"),
-		// teatest's own interrupt watcher, which never ends
-		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"),
-	}
-	var err error
-	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		if err = goleak.Find(opts...); err == nil {
-			return 0
-		}
+	// teatest's own interrupt watcher never ends
+	err := leakcheck.Find(goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
+	if err == nil {
+		return 0
 	}
 	fmt.Fprintln(os.Stderr, "goroutines left after the tests:", err)
 	return 1
