@@ -37,7 +37,7 @@ type tryKeys struct {
 
 func newTryKeys() tryKeys {
 	return tryKeys{
-		Run:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "run dry run")),
+		Run:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "dry run")),
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next/run")),
 		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "prev field")),

@@ -323,7 +323,7 @@ func TestTryPanelInConsole(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 60}) // the whole key list in view
 	press(m, "?")
-	if f := frame(m); !strings.Contains(f, "run dry run") || !strings.Contains(f, "call/transfer") {
+	if f := frame(m); !strings.Contains(f, "ctrl+s       dry run") || !strings.Contains(f, "call/transfer") {
 		t.Errorf("? in the panel:\n%s", f)
 	}
 	press(m, "esc", "esc")
