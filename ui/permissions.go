@@ -211,8 +211,7 @@ func (m *permissionsModel) ShortHelp() []key.Binding {
 
 func (m *permissionsModel) FullHelp() [][]key.Binding {
 	if m.mode == modeTry {
-		t := m.try.keys
-		t.Kind.SetEnabled(true) // the footer shows it on the Kind row only; ? lists it always
+		t := m.try.keys // a copy: ? lists Kind always, the footer on the Kind row only
 		return [][]key.Binding{{t.Run, t.Enter, t.Next, t.Prev}, {t.Kind, t.Scroll, t.Esc}}
 	}
 	return [][]key.Binding{

@@ -402,7 +402,11 @@ func (m *permissionsModel) tryLines(w int) (lines []string, fs, fe, rs int) {
 		note = "Dry runs are unavailable: this console was started without a policy simulator."
 	}
 	lines = append(lines, m.c.styledWrap(st.Subtle.Render, note, w, "")...)
-	lines = append(lines, m.c.styledWrap(st.Subtle.Render, "Draft: "+strings.TrimPrefix(m.what(), "ctrl+s grants "), w, "  ")...)
+	draft := "Draft: " + strings.TrimPrefix(m.what(), "ctrl+s grants ")
+	if _, err := m.dur.resolve(m.now()); err != nil {
+		draft = "Draft: the duration is not valid yet"
+	}
+	lines = append(lines, m.c.styledWrap(st.Subtle.Render, draft, w, "  ")...)
 	for _, f := range t.form.Fields() {
 		f.SetWidth(w)
 	}
@@ -546,7 +550,8 @@ func (m *permissionsModel) viewTry(w, h int) []string {
 // tryHelp is the footer while the panel is open.
 func (m *permissionsModel) tryHelp() []key.Binding {
 	t := m.try
-	t.keys.Kind.SetEnabled(t.form.Focused() == Field(t.kind))
+	kind := t.keys.Kind // copies: the footer reads them, nothing here changes the model
+	kind.SetEnabled(t.form.Focused() == Field(t.kind))
 	esc := t.keys.Esc
 	switch {
 	case t.running:
@@ -556,5 +561,5 @@ func (m *permissionsModel) tryHelp() []key.Binding {
 	default:
 		esc.SetHelp("esc", "close")
 	}
-	return []key.Binding{t.keys.Run, t.keys.Next, t.keys.Kind, t.keys.Scroll, esc}
+	return []key.Binding{t.keys.Run, t.keys.Next, kind, t.keys.Scroll, esc}
 }
