@@ -89,7 +89,10 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 	var sandboxes startedSandboxes
 	defer sandboxes.closeAll()
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr(), Faults: faults}))})
+	// Simulator: the Permissions screen's dry runs, on the same scratch
+	// chains as 'policy test' (in live mode too: a local simulation).
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr(), Faults: faults})),
+		Simulator: policySimulator(cfg.ChainID)})
 	defer m.Close()
 	// Signals reach the program one way only: ctx, which ends on SIGINT or
 	// SIGTERM (main's signal.NotifyContext). bubbletea's own handler is

@@ -78,7 +78,7 @@ func parsePolicyTests(raw json.RawMessage, path string) ([]PolicyTest, error) {
 			if _, err := apiclient.ParseAddress(t.Call.To); err != nil {
 				pe.add(p+".call.to", "%v", err)
 			}
-			if _, err := t.Call.calldata(); err != nil {
+			if _, err := t.Call.Calldata(); err != nil {
 				pe.add(p+".call", "%v", err)
 			}
 			if _, err := parseTestValue(t.Call.Value); err != nil {
@@ -132,9 +132,9 @@ func parseTestValue(s string) (*big.Int, error) {
 	return ParseValue(s)
 }
 
-// calldata encodes the call: the selector, then each argument as one ABI
+// Calldata encodes the call: the selector, then each argument as one ABI
 // word (static types only: address, bool, uintN, intN, bytesN).
-func (c TestCall) calldata() ([]byte, error) {
+func (c TestCall) Calldata() ([]byte, error) {
 	sel, err := ParseSelector(c.Signature)
 	if err != nil {
 		return nil, err
@@ -233,6 +233,13 @@ func RunPolicyTests(ctx context.Context, sim PolicySimulator, s PolicySet) ([]Po
 	return out, nil
 }
 
+// RunPolicyCase runs one case (a console's dry run, or one of a file's
+// tests) in its own scratch chain, the same way RunPolicyTests does. c need
+// not come from a file: Expect may be empty (Pass is then meaningless).
+func RunPolicyCase(ctx context.Context, sim PolicySimulator, s PolicySet, c PolicyTest) PolicyTestResult {
+	return runPolicyTest(ctx, sim, s, c)
+}
+
 func runPolicyTest(ctx context.Context, sim PolicySimulator, s PolicySet, c PolicyTest) PolicyTestResult {
 	r := PolicyTestResult{Name: c.Name, Expect: c.Expect}
 	run := SimRun{}
@@ -242,7 +249,7 @@ func runPolicyTest(ctx context.Context, sim PolicySimulator, s PolicySet, c Poli
 	if c.Call != nil {
 		run.To = c.Call.To
 		run.Value, _ = parseTestValue(c.Call.Value)
-		run.Data, _ = c.Call.calldata()
+		run.Data, _ = c.Call.Calldata()
 	} else {
 		run.To = c.Transfer.To
 		run.Value, _ = parseTestValue(c.Transfer.Value)
@@ -267,7 +274,7 @@ func runPolicyTest(ctx context.Context, sim PolicySimulator, s PolicySet, c Poli
 		}
 	}
 	if len(res) > 0 {
-		r.Remaining = describeRemaining(s, res[len(res)-1].Limits)
+		r.Remaining = DescribeRemaining(s, res[len(res)-1].Limits)
 	}
 	r.Pass = r.Got == c.Expect
 	return r
@@ -377,8 +384,8 @@ func limitMatches(l apiclient.UsageLimit, name string, args []any) bool {
 	return err == nil && lim != nil && v.Cmp(lim) == 0
 }
 
-// describeRemaining renders what is left of each metered limit.
-func describeRemaining(s PolicySet, limits []apiclient.LimitState) []string {
+// DescribeRemaining renders what is left of each metered limit.
+func DescribeRemaining(s PolicySet, limits []apiclient.LimitState) []string {
 	var out []string
 	for _, l := range limits {
 		switch l.Kind {

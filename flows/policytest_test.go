@@ -25,7 +25,7 @@ func TestParsePolicyTestsErrors(t *testing.T) {
 
 func TestPolicyTestCalldata(t *testing.T) {
 	c := TestCall{To: "0x7e57700000000000000000000000000000000001", Signature: "transfer(address,uint256)", Args: []any{"0x4444444444444444444444444444444444444444", "100e18"}}
-	b, err := c.calldata()
+	b, err := c.Calldata()
 	if err != nil {
 		t.Fatal(err)
 	}

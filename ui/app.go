@@ -42,6 +42,9 @@ type Options struct {
 	// it in; nil = sandbox mode cannot connect).
 	StartSandbox flows.SandboxStarter
 	Spinner      *spinner.Spinner // nil = spinner.MiniDot
+	// Simulator judges the Permissions screen's dry runs (main wires the
+	// scratch-chain one; nil = the Try panel says dry runs are unavailable).
+	Simulator flows.PolicySimulator
 }
 
 // Model is the root model. Close it after the program ends (stops the
@@ -181,6 +184,7 @@ func New(cfg flows.Config, opts Options) *Model {
 		activityScreen:    newActivity(c),
 		sessionsScreen:    newSessions(c),
 	}
+	m.screens[permissionsScreen].(*permissionsModel).sim = opts.Simulator
 	m.active = connectScreen
 	if configComplete(cfg) {
 		m.active = loginScreen

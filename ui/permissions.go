@@ -47,6 +47,7 @@ type permKeys struct {
 	Yes     key.Binding
 	Cancel  key.Binding
 	Leave   key.Binding
+	Try     key.Binding
 }
 
 func newPermKeys() permKeys {
@@ -64,13 +65,16 @@ func newPermKeys() permKeys {
 		Undo:    key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo delete/load")),
 		Load:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "load policies")),
 		Save:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "save policies")),
-		Preview: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "show request body")),
-		Scroll:  key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll body")),
+		Preview: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "lint and request body")),
+		Scroll:  key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll lint/body")),
 		PgUp:    key.NewBinding(key.WithKeys("pgup")),
 		PgDown:  key.NewBinding(key.WithKeys("pgdown")),
 		Yes:     key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "confirm")),
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Leave:   keyLeaveEdit,
+		// ctrl+y: a control key works while a field is being edited, and
+		// text inputs do not use it (ctrl+e is end-of-line there).
+		Try: key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "try (dry run)")),
 	}
 }
 
@@ -83,6 +87,7 @@ const (
 	modeLoad               // path prompt for loading
 	modeSave               // path prompt for saving
 	modeOverwrite          // the save path exists: (y/N)
+	modeTry                // the Try panel (trypanel.go) has the keyboard
 )
 
 // defaultPolicyPath is offered by the load/save prompt.
@@ -124,6 +129,10 @@ type permissionsModel struct {
 	lastPath    string
 	tickGen     int
 	undo        *permSnapshot // before the last delete or load (ctrl+z)
+
+	sim  flows.PolicySimulator // judges the Try panel's dry runs (nil: none)
+	try  *tryPanel
+	lint []flows.LintFinding // the draft's hazards, from revalidate
 }
 
 // newPermissionsScreen makes the screen with the defaults of the happy path:
@@ -139,6 +148,7 @@ func newPermissionsScreen(c *common) *permissionsModel {
 		lastPath: defaultPolicyPath,
 		path:     newField("path", "File", defaultPolicyPath, nil),
 	}
+	m.try = newTryPanel(m)
 	if c.cfg.Duration > 0 {
 		m.dur.set(c.cfg.Duration)
 	}
@@ -175,6 +185,9 @@ func (m *permissionsModel) SetSize(w, h int) {
 
 // Capturing is true while a text field or a prompt has the keyboard.
 func (m *permissionsModel) Capturing() bool {
+	if m.mode == modeTry {
+		return m.try.form.Editing()
+	}
 	if m.mode != modeForm {
 		return true
 	}
@@ -190,15 +203,21 @@ func (m *permissionsModel) ShortHelp() []key.Binding {
 		return []key.Binding{m.keys.Yes, key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "cancel"))}
 	case modeLoad, modeSave:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", map[permMode]string{modeLoad: "load", modeSave: "save"}[m.mode])), m.keys.Cancel}
+	case modeTry:
+		return m.tryHelp()
 	}
-	return []key.Binding{m.keys.Next, m.keys.Submit, m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Load, m.keys.Preview, m.keys.Leave}
+	return []key.Binding{m.keys.Next, m.keys.Submit, m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Try, m.keys.Load, m.keys.Preview, m.keys.Leave}
 }
 
 func (m *permissionsModel) FullHelp() [][]key.Binding {
+	if m.mode == modeTry {
+		t := m.try.keys // a copy: ? lists Kind always, the footer on the Kind row only
+		return [][]key.Binding{{t.Run, t.Enter, t.Next, t.Prev}, {t.Kind, t.Scroll, t.Esc}}
+	}
 	return [][]key.Binding{
 		{m.keys.Next, m.keys.Prev, m.keys.Enter, m.keys.Submit},
 		{m.keys.Toggle, m.keys.Cycle, m.keys.Add, m.keys.Delete, m.keys.Undo},
-		{m.keys.Load, m.keys.Save, m.keys.Preview, m.keys.Scroll},
+		{m.keys.Try, m.keys.Load, m.keys.Save, m.keys.Preview, m.keys.Scroll},
 	}
 }
 
@@ -229,7 +248,12 @@ func (m *permissionsModel) sync() {
 	if m.w <= 0 || m.h <= 0 {
 		return
 	}
-	l := m.layoutFor(len(m.viewBottom(m.w)))
+	bottomH := len(m.viewBottom(m.w))
+	if m.mode == modeTry {
+		m.syncTry(m.w, max(m.h-bottomH, 1))
+		return
+	}
+	l := m.layoutFor(bottomH)
 	m.formW = l.formW
 	formH, pvH := m.heights(l)
 	lines, start, end := m.formLines(l.formW)
@@ -268,6 +292,8 @@ func (m *permissionsModel) update(msg tea.Msg) tea.Cmd {
 	case policySavedMsg:
 		m.onSaved(msg)
 		return nil
+	case tryDoneMsg, tryTickMsg:
+		return m.onTry(msg)
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -275,6 +301,8 @@ func (m *permissionsModel) update(msg tea.Msg) tea.Cmd {
 	switch m.mode {
 	case modeLoad, modeSave:
 		return m.path.Update(msg)
+	case modeTry:
+		return m.try.form.Update(msg)
 	case modeForm:
 		if r := m.cur(); r != nil && r.f != nil {
 			return m.updateField(r, msg)
@@ -290,6 +318,8 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 		b.SetEnabled(true)
 	}
 	switch m.mode {
+	case modeTry:
+		return m.tryKey(msg)
 	case modeConfirm:
 		m.mode = modeForm
 		if key.Matches(msg, m.keys.Yes) {
@@ -361,6 +391,8 @@ func (m *permissionsModel) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Submit):
 		return m.submit()
+	case key.Matches(msg, m.keys.Try):
+		return m.openTry()
 	case key.Matches(msg, m.keys.Load), key.Matches(msg, m.keys.Save):
 		m.mode = modeLoad
 		if key.Matches(msg, m.keys.Save) {

@@ -121,8 +121,12 @@ func (m *permissionsModel) revalidate() {
 			}
 		}
 	}
+	m.relint()
 	if m.blocking == 0 {
 		m.summary = ""
+		if m.submitted {
+			m.summary = m.lintBlocker() // stays until the lint errors are gone
+		}
 		in, err := m.grantInput(now)
 		if err == nil {
 			req := flows.BuildGrantRequest(m.c.chainID(), m.c.sess.key.Address, in)
@@ -156,6 +160,10 @@ func (m *permissionsModel) submit() tea.Cmd {
 	if m.blocking > 0 {
 		m.summary = attention(m.blocking)
 		return m.focusByID(m.firstBad)
+	}
+	if m.lintErrors() > 0 {
+		m.summary = m.lintBlocker()
+		return nil
 	}
 	if m.full && m.live() {
 		m.mode = modeConfirm

@@ -44,6 +44,13 @@ func TestPermissionsGolden(t *testing.T) {
 			p.submit()
 		}},
 		{"live_confirm", flows.ModeLive, 100, 30, func(p *permissionsModel) { p.submit() }},
+		{"try_open_60x15", flows.ModeSandbox, 60, 15, func(p *permissionsModel) {
+			loaded(p)
+			p.sim = &fakeSim{}
+			p.openTry()
+		}},
+		{"try_refused_60x15", flows.ModeSandbox, 60, 15, func(p *permissionsModel) { loaded(p); tryAnswer(p, set) }},
+		{"try_refused_live_100x30", flows.ModeLive, 100, 30, func(p *permissionsModel) { loaded(p); tryAnswer(p, set) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,4 +72,17 @@ func TestPermissionsGolden(t *testing.T) {
 			golden.RequireEqual(t, []byte(frame))
 		})
 	}
+}
+
+// tryAnswer opens the Try panel and gives it a refusal as the simulator
+// would (the real one answers in cmd_console_dryrun_test.go).
+func tryAnswer(p *permissionsModel, set flows.PolicySet) {
+	p.sim = &fakeSim{}
+	p.openTry()
+	p.try.args.SetValue("0x5555555555555555555555555555555555555555, 1e18")
+	p.try.running, p.try.gen, p.try.judged, p.try.call, p.try.runs = true, 1, set, true, 1
+	p.Update(tryDoneMsg{gen: 1, res: flows.PolicyTestResult{Got: "ConditionFailed", Run: 1,
+		Reason:    "ConditionFailed: argument constraint failed (argument 0x5555555555555555555555555555555555555555, required == 0x4444444444444444444444444444444444444444)",
+		Clause:    "callPolicies[0].constraints[0] (to == 0x4444…4444)",
+		Remaining: []string{"amount of transfer(address,uint256) on 0x3333…3333: 150e18 left"}}})
 }

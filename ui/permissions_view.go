@@ -29,7 +29,7 @@ const (
 )
 
 func (m *permissionsModel) layout() permLayout {
-	if m.mode != modeForm {
+	if m.mode != modeForm && m.mode != modeTry {
 		return m.layoutFor(2)
 	}
 	return m.layoutFor(1)
@@ -70,6 +70,13 @@ func (m *permissionsModel) View() string {
 	l := m.layoutFor(len(bottom))
 	var out []string
 	switch {
+	case m.mode == modeTry:
+		// The panel takes the form's and the body's room at every size.
+		h := max(m.h-len(bottom), 1)
+		out = append(out, m.viewTry(m.w, h)...)
+		for len(out) < h {
+			out = append(out, "")
+		}
 	case l.side:
 		form := m.viewForm(l.formW, l.formH)
 		pv := m.viewPreview(l.pvW, l.pvH)
@@ -116,6 +123,12 @@ func (m *permissionsModel) View() string {
 	return strings.Join(out, "\n")
 }
 
+// previewHidden: the terminal is too small for the body pane beside or
+// below the form (it hides behind ctrl+p); layoutFor decides the same way.
+func (m *permissionsModel) previewHidden() bool {
+	return max(m.w, 20) < sideMinW && max(m.h, 3) < belowMinH
+}
+
 // viewBottom is the summary/status line and the prompt.
 func (m *permissionsModel) viewBottom(w int) []string {
 	st := m.c.st
@@ -155,6 +168,15 @@ func (m *permissionsModel) viewBottom(w int) []string {
 		}
 	}
 	lines := strings.Split(line, "\n")
+	if m.mode == modeForm && !m.pvOnly && m.previewHidden() {
+		if ls := m.lintShort(); ls != "" {
+			style := st.Warn.Render
+			if m.lintErrors() > 0 {
+				style = st.Error.Render
+			}
+			lines = append([]string{style(ansi.Truncate(ls, max(w, 10), "…"))}, lines...)
+		}
+	}
 	switch m.mode {
 	case modeConfirm:
 		lines = append(lines, st.Warn.Render(fmt.Sprintf("Grant FULL permissions on live chain %d? (y/N)", m.c.chainID())))
@@ -303,21 +325,14 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	return besideOrBelow(s, note, w, ind+"    ")
 }
 
-// viewPreview renders the request body that ctrl+s will send.
+// viewPreview renders the lint findings and the request body that ctrl+s
+// will send: the count stays on the first line, the rest scrolls (pgup/pgdn).
 func (m *permissionsModel) viewPreview(w, h int) []string {
 	st := m.c.st
 	if h <= 0 {
 		return nil
 	}
-	title := st.Title.Render("Request body") + st.Subtle.Render(" POST /wallets/create-session-key")
-	if m.stale {
-		title = st.Title.Render("Request body") + " " + st.Warn.Render("STALE: "+attention(m.blocking)+", last valid shown")
-	}
-	lines := []string{ansi.Truncate(title, w, "…")}
-	if m.body == nil {
-		lines = append(lines, st.Subtle.Render("(no valid body yet)"))
-		return lines
-	}
+	lines := []string{ansi.Truncate(m.lintTitle(), w, "…")}
 	body := m.previewBody(w)
 	room := h - 1
 	off := max(0, min(m.pv.offset(), len(body)-room)) // chosen in Update (sync)
@@ -329,26 +344,39 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 			lines = append(lines, st.Subtle.Render(ansi.Truncate(ln, w, "…")))
 			break
 		}
-		lines = append(lines, st.Code.Render(ansi.Truncate(ln, w, "…")))
+		lines = append(lines, ansi.Truncate(ln, w, "…"))
 	}
 	return lines
 }
 
-// previewBody is the body's lines at width w. Long lines (refValue words)
-// wrap rather than hide, since this is the exact body; continuation lines
-// start with ↪.
+// previewBody is the pane's scrolling part at width w: the lint findings
+// (wrapped whole), then the request body's title and lines. Long body lines
+// (refValue words) wrap rather than hide, since this is the exact body;
+// continuation lines start with ↪.
 func (m *permissionsModel) previewBody(w int) []string {
-	var body []string
+	st := m.c.st
+	body := m.lintLines(w)
+	if len(body) > 0 {
+		body = append(body, "")
+	}
+	title := st.Title.Render("Request body") + st.Subtle.Render(" POST /wallets/create-session-key")
+	if m.stale {
+		title = st.Title.Render("Request body") + " " + st.Warn.Render("STALE: "+attention(m.blocking)+", last valid shown")
+	}
+	body = append(body, title)
+	if m.body == nil {
+		return append(body, st.Subtle.Render("(no valid body yet)"))
+	}
 	for _, ln := range strings.Split(string(m.body), "\n") {
 		if lipgloss.Width(ln) <= w {
-			body = append(body, ln)
+			body = append(body, st.Code.Render(ln))
 			continue
 		}
 		for i, part := range strings.Split(ansi.Hardwrap(ln, max(w-2, 4), false), "\n") {
 			if i > 0 {
 				part = "↪ " + part
 			}
-			body = append(body, part)
+			body = append(body, st.Code.Render(part))
 		}
 	}
 	return body
