@@ -242,20 +242,20 @@ func TestAbortedLoginFundsOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	c, _ := r.Chains().Lookup(DefaultChainID)
 	for i := 0; i < n; i++ {
 		login, err := api.GuestLogin(context.Background(), "aborted-"+strconv.Itoa(i))
 		if err != nil {
 			t.Fatal(err)
 		}
-		// A second funding would have been sent before this login's (the
-		// faucet's nonce order), so it would show by now.
-		b, err := c.Balance(context.Background(), common.HexToAddress(login.WalletAddress))
+		// Login no longer waits for the funding; the balance read does. A
+		// second funding would have been sent before this login's (the
+		// faucet's nonce order), so it would show by then.
+		bs, err := api.Balance(context.Background(), login.WalletAddress, []uint64{DefaultChainID}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b.Cmp(DefaultFundWei) != 0 {
-			t.Fatalf("guest %d: balance %s, want %s (funded once)", i, b, DefaultFundWei)
+		if len(bs) != 1 || bs[0].Value != DefaultFundWei.String() {
+			t.Fatalf("guest %d: balances %+v, want %s wei (funded once)", i, bs, DefaultFundWei)
 		}
 	}
 }

@@ -75,6 +75,9 @@ const (
 	maxLead = 2
 	// fundTimeout bounds Fund, which does not follow its caller's context.
 	fundTimeout = 60 * time.Second
+	// fundLingerOnDemand: with blocks mined on demand (BlockTime 0),
+	// funding alone waits this long for company before it is sealed.
+	fundLingerOnDemand = 250 * time.Millisecond
 	// Pool sizes: the relayer and the faucet pipeline thousands of
 	// transactions (geth's defaults allow 16 pending per account).
 	poolAccountSlots = 1 << 14
@@ -108,7 +111,8 @@ type Chain struct {
 	delegated map[common.Address]bool // delegation to AccountImpl sent or seen
 
 	// sealMu serialises sealing and time adjustment; lastSeal is when the
-	// last block was sealed (wall clock).
+	// last block was sealed (wall clock). Zero at start: a new chain is
+	// idle, so its first block is sealed as soon as something is pending.
 	sealMu   sync.Mutex
 	lastSeal time.Time
 
@@ -124,7 +128,7 @@ type Chain struct {
 	// estimating bounds concurrent gas estimations (CPU-bound).
 	estimating chan struct{}
 
-	poke   chan bool // true: seal now if the clock allows (ignore the interval)
+	poke   chan kickKind
 	quit   chan struct{}
 	done   chan struct{}
 	closed sync.Once
@@ -195,8 +199,7 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		blockSig:   make(chan struct{}),
 		mined:      map[common.Hash]*minedTx{},
 		lastTime:   genesisTime,
-		lastSeal:   time.Now(), // blocks come BlockTime apart from the start
-		poke:       make(chan bool, 1),
+		poke:       make(chan kickKind, 1),
 		estimating: make(chan struct{}, max(2, runtime.NumCPU())),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -303,31 +306,63 @@ func (c *Chain) Code(ctx context.Context, addr common.Address) ([]byte, error) {
 func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fundTimeout)
 	defer cancel()
-	var ps []*Pending
+	f, err := c.StartFund(ctx, addr)
+	if err != nil {
+		return err
+	}
+	return f.Wait(ctx)
+}
+
+// Funding is a wallet's funding handed to the pool by StartFund.
+type Funding struct {
+	c  *Chain
+	ps []*Pending
+}
+
+// StartFund hands addr's funding (FundWei ETH, a TokenMint TST mint) to the
+// pool and returns without waiting for a block. Funding alone does not ask
+// for a block of its own: it rides the next one, and if nothing else comes
+// it is sealed within FundLinger. Submission does not follow ctx's
+// cancellation (bounded by fundTimeout): a funding half handed over would be
+// paid twice on a retry.
+func (c *Chain) StartFund(ctx context.Context, addr common.Address) (*Funding, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fundTimeout)
+	defer cancel()
+	f := &Funding{c: c}
 	if c.fundWei.Sign() > 0 {
 		p, err := c.send(ctx, c.faucet, sendReq{to: addr, value: c.fundWei, kind: kindDirect})
 		if err != nil {
-			return fmt.Errorf("fund ETH: %w", err)
+			return nil, fmt.Errorf("fund ETH: %w", err)
 		}
-		ps = append(ps, p)
+		f.ps = append(f.ps, p)
 	}
 	if c.tokenMint.Sign() > 0 {
 		data, err := contracts.TokenABI.Pack("mint", addr, c.tokenMint)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p, err := c.send(ctx, c.faucet, sendReq{to: TokenAddress, data: data, kind: kindDirect})
 		if err != nil {
-			return fmt.Errorf("fund TST: %w", err)
+			return nil, fmt.Errorf("fund TST: %w", err)
 		}
-		ps = append(ps, p)
+		f.ps = append(f.ps, p)
 	}
-	// A new wallet is of no use until funded: ask for a block now rather
-	// than after the interval (the clock still limits how many; under a
-	// burst of logins one block carries them all).
-	c.kick(true)
-	for _, p := range ps {
-		o, err := c.Wait(ctx, p)
+	c.kick(kickLinger)
+	return f, nil
+}
+
+// Wait blocks until the funding is mined and reports whether it succeeded.
+// Someone needs the funds now: the next block comes after the block
+// interval (and the clock), not after the funding's linger.
+func (f *Funding) Wait(ctx context.Context) error {
+	for _, p := range f.ps {
+		if f.c.isTracked(p.Hash) {
+			f.c.kick(kickNormal)
+			break
+		}
+	}
+	for _, p := range f.ps {
+		o, err := f.c.Wait(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -336,6 +371,16 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 		}
 	}
 	return nil
+}
+
+// FundLinger is the longest funding transactions wait in the pool for
+// other transactions to share their block: one block interval, or
+// fundLingerOnDemand when blocks are mined on demand.
+func (c *Chain) FundLinger() time.Duration {
+	if c.blockTime > 0 {
+		return c.blockTime
+	}
+	return fundLingerOnDemand
 }
 
 // AdvanceTime moves chain time forward by d (whole seconds, at least 1):
@@ -378,17 +423,19 @@ func (c *Chain) isClosed() bool {
 // The miner seals a block whenever the pool holds executable transactions
 // (the sandbox's own or anyone's over JSON-RPC), each block carrying
 // everything pending, stamped max(parent+1, wall clock + offset). Two limits
-// space the blocks: BlockTime since the previous block (waived for Fund, and
-// nothing with BlockTime 0), and the clock: a block is sealed only if its
-// stamp leads wall clock + offset by at most maxLead seconds. So a burst of
-// any size cannot run the chain's clock ahead; it makes blocks bigger.
+// space the blocks: BlockTime since the previous block (none with BlockTime
+// 0), and the clock: a block is sealed only if its stamp leads wall clock +
+// offset by at most maxLead seconds. So a burst of any size cannot run the
+// chain's clock ahead; it makes blocks bigger. Wallet funding alone asks for
+// no block: it lingers up to FundLinger for other transactions to share
+// theirs, since every block spends a second of the clock.
 
 func (c *Chain) targetTime(now time.Time) uint64 {
 	return uint64(now.Unix() + c.offset.Load())
 }
 
 // sealDelay is how long the miner must wait before sealing the next block.
-func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
+func (c *Chain) sealDelay(now time.Time) time.Duration {
 	c.sigMu.Lock()
 	parent := int64(c.lastTime)
 	c.sigMu.Unlock()
@@ -398,7 +445,7 @@ func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
 	if need := parent + 1 - maxLead; need > now.Unix()+off {
 		d = time.Unix(need-off, 0).Sub(now)
 	}
-	if c.blockTime > 0 && !urgent {
+	if c.blockTime > 0 {
 		c.sealMu.Lock()
 		d = max(d, c.lastSeal.Add(c.blockTime).Sub(now))
 		c.sealMu.Unlock()
@@ -414,12 +461,20 @@ func (c *Chain) loop() {
 	newTxs := make(chan core.NewTxsEvent, 256)
 	sub := c.be.eth.TxPool().SubscribeTransactions(newTxs, false)
 	drained := make(chan struct{})
+	faucet := c.Faucet()
 	go func() {
 		defer close(drained)
 		for {
 			select {
-			case <-newTxs:
-				c.kick(false)
+			case ev := <-newTxs:
+				// Funding alone asks for no block (StartFund lingers);
+				// anything else, ours or sent over JSON-RPC, does.
+				if slices.ContainsFunc(ev.Txs, func(tx *types.Transaction) bool {
+					from, err := types.Sender(c.signer, tx)
+					return err != nil || from != faucet
+				}) {
+					c.kick(kickNormal)
+				}
 			case err := <-sub.Err():
 				_ = err // the pool closed its feed: the chain is shutting down
 				return
@@ -435,18 +490,25 @@ func (c *Chain) loop() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	var work, urgent bool
+	var work bool
+	var lingerUntil time.Time // funding waits for company until then
 	for {
 		select {
 		case <-c.quit:
 			return
-		case u := <-c.poke:
-			work = true
-			urgent = urgent || u
+		case k := <-c.poke:
+			if k == kickNormal {
+				work = true
+			} else if lingerUntil.IsZero() {
+				lingerUntil = time.Now().Add(c.FundLinger())
+			}
 		case <-timer.C:
 		}
+		if !lingerUntil.IsZero() && !time.Now().Before(lingerUntil) {
+			work = true
+		}
 		for work {
-			if d := c.sealDelay(time.Now(), urgent); d > 0 {
+			if d := c.sealDelay(time.Now()); d > 0 {
 				timer.Reset(d)
 				break
 			}
@@ -464,8 +526,12 @@ func (c *Chain) loop() {
 				}
 			}
 			c.sealMu.Unlock()
-			urgent = false
+			// The block carried every pending transaction, funding too.
+			lingerUntil = time.Time{}
 			work = c.be.pendingCount() > 0 || c.trackedUnmined()
+		}
+		if !work && !lingerUntil.IsZero() {
+			timer.Reset(time.Until(lingerUntil))
 		}
 	}
 }
@@ -524,22 +590,41 @@ func (c *Chain) afterBlock(block *types.Block) {
 	c.blockSig = make(chan struct{})
 }
 
-func (c *Chain) kick(urgent bool) {
-	select {
-	case c.poke <- urgent:
-	default:
-		if urgent {
-			// A non-urgent poke is queued: replace it, best effort.
-			select {
-			case <-c.poke:
-			default:
-			}
-			select {
-			case c.poke <- true:
-			default:
-			}
+// kickKind is what the miner is asked for.
+type kickKind int
+
+const (
+	// kickLinger: funding entered the pool; seal it within FundLinger
+	// unless another transaction brings the next block sooner.
+	kickLinger kickKind = iota
+	// kickNormal: seal the next block as soon as the interval and the
+	// clock allow.
+	kickNormal
+)
+
+// kick asks the miner for a block, never blocking: a queued kickLinger is
+// replaced by kickNormal, never the other way round.
+func (c *Chain) kick(k kickKind) {
+	for {
+		select {
+		case c.poke <- k:
+			return
+		default:
+		}
+		select {
+		case old := <-c.poke:
+			k = max(k, old)
+		default:
 		}
 	}
+}
+
+// isTracked reports whether h was sent by this chain and is not mined yet.
+func (c *Chain) isTracked(h common.Hash) bool {
+	c.sigMu.Lock()
+	defer c.sigMu.Unlock()
+	_, ok := c.unmined[h]
+	return ok
 }
 
 // ---------------------------------------------------------------------
@@ -641,7 +726,7 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		// being-delegated) account, and none from an account whose
 		// delegation is pending: wait for the next block (the miner seals
 		// whatever is pending) and try again.
-		c.kick(false)
+		c.kick(kickNormal)
 		select {
 		case <-sig:
 		case <-time.After(50 * time.Millisecond):
