@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/txpool/legacypool"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -24,6 +25,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
+	"github.com/ethereum/go-ethereum/event"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -211,7 +213,11 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		tip = big.NewInt(params.GWei)
 	}
 	c.tip = tip
-	go c.loop()
+	// Subscribed before anything can be sent, so no transaction's arrival
+	// is missed.
+	newTxs := make(chan core.NewTxsEvent, 256)
+	sub := be.eth.TxPool().SubscribeTransactions(newTxs, false)
+	go c.loop(newTxs, sub)
 	return c, nil
 }
 
@@ -277,7 +283,11 @@ func (c *Chain) BlockNumber() uint64 {
 
 // Balance is addr's ETH balance at the latest block.
 func (c *Chain) Balance(ctx context.Context, addr common.Address) (*big.Int, error) {
-	return c.client.BalanceAt(ctx, addr, nil)
+	st, err := c.be.state(nil)
+	if err != nil {
+		return nil, err
+	}
+	return st.GetBalance(addr).ToBig(), nil
 }
 
 // TokenBalance is addr's TST balance at the latest block.
@@ -296,7 +306,11 @@ func (c *Chain) TokenBalance(ctx context.Context, addr common.Address) (*big.Int
 
 // Code is addr's code at the latest block (0xef0100‖target for a delegated EOA).
 func (c *Chain) Code(ctx context.Context, addr common.Address) ([]byte, error) {
-	return c.client.CodeAt(ctx, addr, nil)
+	st, err := c.be.state(nil)
+	if err != nil {
+		return nil, err
+	}
+	return st.GetCode(addr), nil
 }
 
 // Fund gives addr FundWei ETH and mints TokenMint TST to it, and waits until
@@ -453,13 +467,11 @@ func (c *Chain) sealDelay(now time.Time) time.Duration {
 	return d
 }
 
-func (c *Chain) loop() {
+func (c *Chain) loop(newTxs chan core.NewTxsEvent, sub event.Subscription) {
 	defer close(c.done)
 	// The pool's feed blocks its reorg (which Sync waits for) until every
 	// subscriber has taken the event: drain it on a goroutine of its own
 	// that never blocks, never from the loop (which calls Sync).
-	newTxs := make(chan core.NewTxsEvent, 256)
-	sub := c.be.eth.TxPool().SubscribeTransactions(newTxs, false)
 	drained := make(chan struct{})
 	faucet := c.Faucet()
 	go func() {
@@ -550,6 +562,10 @@ func (c *Chain) sealLocked(ts uint64) error {
 		return err
 	}
 	c.lastSeal = time.Now()
+	// The pool follows the new head asynchronously: let it catch up before
+	// waking anyone, so a transaction sent on the news (paid with funds the
+	// block brought) is judged on the new state.
+	_ = c.be.syncPool()
 	c.afterBlock(block)
 	return nil
 }
@@ -777,10 +793,11 @@ func (c *Chain) estimate(ctx context.Context, from common.Address, r sendReq, va
 			onChain[a] = true
 			continue
 		}
-		n, err := c.client.NonceAt(ctx, a, nil)
+		st, err := c.be.state(nil)
 		if err != nil {
 			return 0, nil, err
 		}
+		n := st.GetNonce(a)
 		if a == from {
 			n++ // the sender's own nonce is bumped before authorizations apply
 		}
@@ -891,7 +908,16 @@ func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.A
 	if err != nil {
 		return nil, err
 	}
-	if err := c.client.SendTransaction(ctx, tx); err != nil {
+	// Tracked before the pool has it: a block may carry it at once.
+	c.sigMu.Lock()
+	c.unmined[tx.Hash()] = 0
+	c.sigMu.Unlock()
+	// Straight to the pool (the admission rules eth_sendRawTransaction
+	// applies), without a JSON round trip through the in-process RPC.
+	if err := c.be.eth.APIBackend.SendTx(ctx, tx); err != nil {
+		c.sigMu.Lock()
+		delete(c.unmined, tx.Hash())
+		c.sigMu.Unlock()
 		if isPoolStateLimit(err) {
 			return nil, err // the nonces are right; the caller retries
 		}
@@ -907,9 +933,6 @@ func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.A
 		c.delegated[a] = true
 		c.nonces[a] = auths[i].Nonce + 1
 	}
-	c.sigMu.Lock()
-	c.unmined[tx.Hash()] = 0
-	c.sigMu.Unlock()
 	return &Pending{
 		Hash:            tx.Hash(),
 		From:            from,
@@ -949,15 +972,11 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 	// The pool's pending nonce lags a new head for a moment (it resets
 	// asynchronously), and does not count an authorization that will bump
 	// a's nonce: take the later of it and the head's.
-	n, err := c.client.PendingNonceAt(ctx, a)
+	st, err := c.be.state(nil)
 	if err != nil {
 		return 0, err
 	}
-	mined, err := c.client.NonceAt(ctx, a, nil)
-	if err != nil {
-		return 0, err
-	}
-	n = max(n, mined)
+	n := max(c.be.eth.TxPool().PoolNonce(a), st.GetNonce(a))
 	c.nonces[a] = n
 	return n, nil
 }
@@ -965,7 +984,7 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 // IsDelegated reports whether addr's code delegates to AccountImpl (at the
 // latest block).
 func (c *Chain) IsDelegated(ctx context.Context, addr common.Address) (bool, error) {
-	code, err := c.client.CodeAt(ctx, addr, nil)
+	code, err := c.Code(ctx, addr)
 	if err != nil {
 		return false, err
 	}
@@ -1018,11 +1037,15 @@ func (c *Chain) Wait(ctx context.Context, p *Pending) (Outcome, error) {
 	if o.Success {
 		// A call to an EOA without code "succeeds" doing nothing: make sure
 		// the accounts involved ran the session account's code.
-		for _, a := range p.mustBeDelegated {
-			code, err := c.client.CodeAt(ctx, a, new(big.Int).SetUint64(m.block))
-			if err != nil {
+		var st *state.StateDB
+		if len(p.mustBeDelegated) > 0 {
+			var err error
+			if st, err = c.be.state(&m.block); err != nil {
 				return o, err
 			}
+		}
+		for _, a := range p.mustBeDelegated {
+			code := st.GetCode(a)
 			if target, ok := types.ParseDelegation(code); !ok || target != AccountImplAddress {
 				o.Success = false
 				if p.kind == kindExecute && a == p.mustBeDelegated[0] {
