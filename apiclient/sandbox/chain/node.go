@@ -149,6 +149,21 @@ func (b *backend) seal(ts uint64) (*types.Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build block: %w", err)
 	}
+	// The payload's transactions are decoded afresh; carry the pool's own
+	// objects instead (same hashes, so the same block): their senders are
+	// known, so the import and the pools need not recover them again.
+	if txs := block.Transactions(); len(txs) > 0 {
+		pooled := make(types.Transactions, len(txs))
+		for i, tx := range txs {
+			if pooled[i] = b.eth.TxPool().Get(tx.Hash()); pooled[i] == nil {
+				pooled = nil
+				break
+			}
+		}
+		if pooled != nil {
+			block = block.WithBody(types.Body{Transactions: pooled, Withdrawals: block.Withdrawals()})
+		}
+	}
 	if _, err := bc.InsertChain(types.Blocks{block}); err != nil {
 		return nil, fmt.Errorf("insert block: %w", err)
 	}
