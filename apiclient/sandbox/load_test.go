@@ -141,36 +141,64 @@ func runLoad(t testing.TB, r *Running, clients, sends int) loadResult {
 	deadline := time.Now().Add(60 * time.Second)
 	// Watch each client's last ID first (one request per client a round,
 	// not one per ID: polling every ID would cost the sandbox more CPU
-	// than the transactions), then check every ID.
+	// than the transactions), then check every ID, reading the records a
+	// page of 100 at a time (GET /transactions), until all are final.
 	var pending []string
 	for _, cl := range cls {
 		pending = append(pending, cl.ids[len(cl.ids)-1])
 	}
-	for full := false; len(pending) > 0 || !full; {
-		if len(pending) == 0 {
-			full = true
-			pending = append(pending, res.ids...)
-		}
+	for len(pending) > 0 {
 		var next []string
 		for _, id := range pending {
 			tx, err := api.Transaction(ctx, id)
 			if err != nil {
 				t.Fatalf("tx %s: %v", id, err)
 			}
-			switch {
-			case !tx.Final():
+			if !tx.Final() {
 				next = append(next, id)
-			case tx.Status != apiclient.StatusConfirmed:
-				t.Fatalf("tx %s: %s (%s)", id, tx.Status, tx.Error())
 			}
 		}
 		pending = next
 		if len(pending) > 0 {
 			if time.Now().After(deadline) {
-				t.Fatalf("%d of %d IDs not final after 60 s", len(pending), len(res.ids))
+				t.Fatalf("%d clients' last IDs not final after 60 s", len(pending))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+	for {
+		byID := map[string]apiclient.Transaction{}
+		for page := 1; ; page++ {
+			l, err := api.Transactions(ctx, "", page, 100)
+			if err != nil {
+				t.Fatalf("list page %d: %v", page, err)
+			}
+			for _, tx := range l.Transactions {
+				byID[tx.ID] = tx
+			}
+			if l.Pagination.HasMore == nil || !*l.Pagination.HasMore {
+				break
+			}
+		}
+		notFinal := 0
+		for _, id := range res.ids {
+			tx, ok := byID[id]
+			switch {
+			case !ok:
+				t.Fatalf("tx %s not listed", id)
+			case !tx.Final():
+				notFinal++
+			case tx.Status != apiclient.StatusConfirmed:
+				t.Fatalf("tx %s: %s (%s)", id, tx.Status, tx.Error())
+			}
+		}
+		if notFinal == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d IDs not final after 60 s", notFinal, len(res.ids))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	res.allFinal = time.Now()
 	res.blocks = c.BlockNumber() - startBlock
