@@ -18,9 +18,12 @@
 //     CORS preflights included, carries x-request-id. Unknown JSON fields are
 //     ignored; known fields of the wrong type are 400 with the field's path.
 //   - Wrong method on a known path is 405 with Allow; unknown paths 404.
-//   - Guests and server wallets get fresh keys, funded (ETH and TST, mined)
-//     on chain 84532 at creation and on any other chain the first time a
-//     request names them there (a balance read included).
+//   - Guests and server wallets get fresh keys, funded (ETH and TST) on
+//     chain 84532 at creation and on any other chain the first time a
+//     request names them there (a balance read included). Login and wallet
+//     creation do not wait for the funding: it rides the next block. A
+//     balance read, a send moving value and a wallet paying its own gas
+//     wait until it is mined.
 //   - Any positive chain ID up to 2^53 starts a chain on first use by a
 //     write, a grant or a read with x-secret-key (a client-ID-only read of a
 //     chain not running is 400), at most Options.MaxChains (16) per sandbox.

@@ -78,9 +78,11 @@ func (s *Server) acceptingWrites() error {
 	return nil
 }
 
-func (s *Server) fund(ctx context.Context, c *chain.Chain, addrs ...common.Address) error {
+// fund hands the funding of those of addrs new to c to the pool (see
+// ensureFunded); with wait it also waits until they are mined.
+func (s *Server) fund(ctx context.Context, c *chain.Chain, wait bool, addrs ...common.Address) error {
 	for _, a := range addrs {
-		if err := s.wallets.ensureFunded(ctx, c, a); err != nil {
+		if err := s.wallets.ensureFunded(ctx, c, a, wait); err != nil {
 			return internalError("%v", err)
 		}
 	}
@@ -119,7 +121,8 @@ func (s *Server) handleAuthComplete(w http.ResponseWriter, r *http.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fund(r.Context(), c, u.addr); err != nil {
+	// Funding rides the next block; login does not wait for it.
+	if err := s.fund(r.Context(), c, false, u.addr); err != nil {
 		return nil, err
 	}
 	tok, _, err := s.issueToken(u.addr)
@@ -165,7 +168,7 @@ func (s *Server) handleCreateServerWallet(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fund(r.Context(), c, sw.addr); err != nil {
+	if err := s.fund(r.Context(), c, false, sw.addr); err != nil {
 		return nil, err
 	}
 	return sw.wire(), nil
@@ -259,7 +262,8 @@ func (s *Server) handleCreateSessionKey(w http.ResponseWriter, r *http.Request) 
 	if _, err := rand.Read(spec.Uid[:]); err != nil {
 		return nil, internalError("uid: %v", err)
 	}
-	if err := s.fund(r.Context(), c, u.addr); err != nil {
+	// The relayer pays for the grant: the user's funds can come later.
+	if err := s.fund(r.Context(), c, false, u.addr); err != nil {
 		return nil, err
 	}
 	// Expiry from the chain's clock (which advance-time moves), at acceptance.
@@ -408,11 +412,19 @@ func (s *Server) queueCall(c *chain.Chain, sc sessionCtx, call chain.Call, batch
 	return j.rec.tx.ID
 }
 
-func (s *Server) fundContext(ctx context.Context, c *chain.Chain, sc sessionCtx) error {
+// fundContext funds the wallets a send or write acts with, and waits until
+// the payer's funding is mined when the verdict depends on it: value leaves
+// the account (checkFunds reads the latest block), or the wallet sends its
+// own transaction and pays the gas. A session execution moving no value is
+// paid by the relayer and waits for nothing.
+func (s *Server) fundContext(ctx context.Context, c *chain.Chain, sc sessionCtx, movesValue bool) error {
 	if sc.session() {
-		return s.fund(ctx, c, sc.account.addr, sc.key.addr)
+		if err := s.fund(ctx, c, false, sc.key.addr); err != nil {
+			return err
+		}
+		return s.fund(ctx, c, movesValue, sc.account.addr)
 	}
-	return s.fund(ctx, c, sc.key.addr)
+	return s.fund(ctx, c, true, sc.key.addr)
 }
 
 // checkFunds refuses value the payer does not have (a cheap check at
@@ -520,7 +532,8 @@ func (s *Server) queueWrites(r *http.Request, c *chain.Chain, from string, calls
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fundContext(r.Context(), c, sc); err != nil {
+	movesValue := eth != nil && eth.Sign() > 0 || tst != nil && tst.Sign() > 0
+	if err := s.fundContext(r.Context(), c, sc, movesValue); err != nil {
 		return nil, err
 	}
 	if err := s.checkFunds(r.Context(), c, sc.payer(), eth, tst, fundsStatus); err != nil {
@@ -719,7 +732,8 @@ func (s *Server) handleBalance(w http.ResponseWriter, r *http.Request) (any, err
 		if err != nil {
 			return nil, err
 		}
-		if err := s.fund(r.Context(), c, addr); err != nil {
+		// A balance is read from the latest block: wait for the funding.
+		if err := s.fund(r.Context(), c, true, addr); err != nil {
 			return nil, err
 		}
 		var b apiclient.Balance

@@ -212,6 +212,15 @@ func TestCloseFinalisesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new chain is idle: its first block would be sealed at once. Seal
+	// one now (advance-time does), so the next waits the hour.
+	c, err := r.Chains().Get(DefaultChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AdvanceTime(time.Second); err != nil {
+		t.Fatal(err)
+	}
 	f := fixture{r: r, token: tok, user: user.addr.Hex(), sessionKey: key.addr.Hex()}
 	res := do(t, "POST", f.url("/wallets/create-session-key"), `{"chainId":84532,"sessionKeyAddress":"`+f.sessionKey+`","durationInSeconds":60}`, f.userHeaders()...)
 	var g apiclient.CreateSessionKeyResponse

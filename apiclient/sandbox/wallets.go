@@ -53,7 +53,8 @@ type fundKey struct {
 // fundState makes funding once per (chain, address), retried after a failure.
 type fundState struct {
 	mu   sync.Mutex
-	done bool
+	done bool           // mined
+	f    *chain.Funding // handed to the pool, not known mined
 }
 
 type walletStore struct {
@@ -120,9 +121,11 @@ func (ws *walletStore) serverWallets() []*wallet {
 }
 
 // ensureFunded funds a held wallet on a chain the first time it is used
-// there (ETH and TST, mined before it returns). Concurrent callers wait for
-// the same funding; a failure is retried by the next caller.
-func (ws *walletStore) ensureFunded(ctx context.Context, c *chain.Chain, addr common.Address) error {
+// there (ETH and TST). The funding is handed to the pool at once; with wait
+// the call also waits until it is mined (for whatever needs the funds:
+// balance checks, the wallet paying gas). Concurrent callers share one
+// funding; a failed one is retried by the next caller.
+func (ws *walletStore) ensureFunded(ctx context.Context, c *chain.Chain, addr common.Address, wait bool) error {
 	k := fundKey{c.ChainID(), addr}
 	ws.mu.Lock()
 	if ws.byAddr[addr] == nil {
@@ -136,15 +139,34 @@ func (ws *walletStore) ensureFunded(ctx context.Context, c *chain.Chain, addr co
 	}
 	ws.mu.Unlock()
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	if st.done {
+		st.mu.Unlock()
 		return nil
 	}
-	if err := c.Fund(ctx, addr); err != nil {
-		return fmt.Errorf("funding %s on chain %d: %w", addr.Hex(), c.ChainID(), err)
+	f := st.f
+	if f == nil {
+		var err error
+		if f, err = c.StartFund(ctx, addr); err != nil {
+			st.mu.Unlock()
+			return fmt.Errorf("funding %s on chain %d: %w", addr.Hex(), c.ChainID(), err)
+		}
+		st.f = f
 	}
-	st.done = true
-	return nil
+	st.mu.Unlock()
+	if !wait {
+		return nil
+	}
+	err := f.Wait(ctx)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch {
+	case err == nil:
+		st.done, st.f = true, nil
+		return nil
+	case ctx.Err() == nil && st.f == f:
+		st.f = nil // failed on chain (or dropped): the next caller funds again
+	}
+	return fmt.Errorf("funding %s on chain %d: %w", addr.Hex(), c.ChainID(), err)
 }
 
 func isoTime(t time.Time) string {

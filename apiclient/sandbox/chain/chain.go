@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/txpool/legacypool"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -24,6 +25,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
+	"github.com/ethereum/go-ethereum/event"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -75,6 +77,9 @@ const (
 	maxLead = 2
 	// fundTimeout bounds Fund, which does not follow its caller's context.
 	fundTimeout = 60 * time.Second
+	// fundLingerOnDemand: with blocks mined on demand (BlockTime 0),
+	// funding alone waits this long for company before it is sealed.
+	fundLingerOnDemand = 250 * time.Millisecond
 	// Pool sizes: the relayer and the faucet pipeline thousands of
 	// transactions (geth's defaults allow 16 pending per account).
 	poolAccountSlots = 1 << 14
@@ -108,7 +113,8 @@ type Chain struct {
 	delegated map[common.Address]bool // delegation to AccountImpl sent or seen
 
 	// sealMu serialises sealing and time adjustment; lastSeal is when the
-	// last block was sealed (wall clock).
+	// last block was sealed (wall clock). Zero at start: a new chain is
+	// idle, so its first block is sealed as soon as something is pending.
 	sealMu   sync.Mutex
 	lastSeal time.Time
 
@@ -124,7 +130,7 @@ type Chain struct {
 	// estimating bounds concurrent gas estimations (CPU-bound).
 	estimating chan struct{}
 
-	poke   chan bool // true: seal now if the clock allows (ignore the interval)
+	poke   chan kickKind
 	quit   chan struct{}
 	done   chan struct{}
 	closed sync.Once
@@ -195,8 +201,7 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		blockSig:   make(chan struct{}),
 		mined:      map[common.Hash]*minedTx{},
 		lastTime:   genesisTime,
-		lastSeal:   time.Now(), // blocks come BlockTime apart from the start
-		poke:       make(chan bool, 1),
+		poke:       make(chan kickKind, 1),
 		estimating: make(chan struct{}, max(2, runtime.NumCPU())),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
@@ -208,7 +213,11 @@ func newChain(id uint64, opts Options, keys chainKeys, rpcHost string, rpcPort i
 		tip = big.NewInt(params.GWei)
 	}
 	c.tip = tip
-	go c.loop()
+	// Subscribed before anything can be sent, so no transaction's arrival
+	// is missed.
+	newTxs := make(chan core.NewTxsEvent, 256)
+	sub := be.eth.TxPool().SubscribeTransactions(newTxs, false)
+	go c.loop(newTxs, sub)
 	return c, nil
 }
 
@@ -274,7 +283,11 @@ func (c *Chain) BlockNumber() uint64 {
 
 // Balance is addr's ETH balance at the latest block.
 func (c *Chain) Balance(ctx context.Context, addr common.Address) (*big.Int, error) {
-	return c.client.BalanceAt(ctx, addr, nil)
+	st, err := c.be.state(nil)
+	if err != nil {
+		return nil, err
+	}
+	return st.GetBalance(addr).ToBig(), nil
 }
 
 // TokenBalance is addr's TST balance at the latest block.
@@ -293,7 +306,11 @@ func (c *Chain) TokenBalance(ctx context.Context, addr common.Address) (*big.Int
 
 // Code is addr's code at the latest block (0xef0100‖target for a delegated EOA).
 func (c *Chain) Code(ctx context.Context, addr common.Address) ([]byte, error) {
-	return c.client.CodeAt(ctx, addr, nil)
+	st, err := c.be.state(nil)
+	if err != nil {
+		return nil, err
+	}
+	return st.GetCode(addr), nil
 }
 
 // Fund gives addr FundWei ETH and mints TokenMint TST to it, and waits until
@@ -303,31 +320,63 @@ func (c *Chain) Code(ctx context.Context, addr common.Address) ([]byte, error) {
 func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fundTimeout)
 	defer cancel()
-	var ps []*Pending
+	f, err := c.StartFund(ctx, addr)
+	if err != nil {
+		return err
+	}
+	return f.Wait(ctx)
+}
+
+// Funding is a wallet's funding handed to the pool by StartFund.
+type Funding struct {
+	c  *Chain
+	ps []*Pending
+}
+
+// StartFund hands addr's funding (FundWei ETH, a TokenMint TST mint) to the
+// pool and returns without waiting for a block. Funding alone does not ask
+// for a block of its own: it rides the next one, and if nothing else comes
+// it is sealed within FundLinger. Submission does not follow ctx's
+// cancellation (bounded by fundTimeout): a funding half handed over would be
+// paid twice on a retry.
+func (c *Chain) StartFund(ctx context.Context, addr common.Address) (*Funding, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fundTimeout)
+	defer cancel()
+	f := &Funding{c: c}
 	if c.fundWei.Sign() > 0 {
 		p, err := c.send(ctx, c.faucet, sendReq{to: addr, value: c.fundWei, kind: kindDirect})
 		if err != nil {
-			return fmt.Errorf("fund ETH: %w", err)
+			return nil, fmt.Errorf("fund ETH: %w", err)
 		}
-		ps = append(ps, p)
+		f.ps = append(f.ps, p)
 	}
 	if c.tokenMint.Sign() > 0 {
 		data, err := contracts.TokenABI.Pack("mint", addr, c.tokenMint)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p, err := c.send(ctx, c.faucet, sendReq{to: TokenAddress, data: data, kind: kindDirect})
 		if err != nil {
-			return fmt.Errorf("fund TST: %w", err)
+			return nil, fmt.Errorf("fund TST: %w", err)
 		}
-		ps = append(ps, p)
+		f.ps = append(f.ps, p)
 	}
-	// A new wallet is of no use until funded: ask for a block now rather
-	// than after the interval (the clock still limits how many; under a
-	// burst of logins one block carries them all).
-	c.kick(true)
-	for _, p := range ps {
-		o, err := c.Wait(ctx, p)
+	c.kick(kickLinger)
+	return f, nil
+}
+
+// Wait blocks until the funding is mined and reports whether it succeeded.
+// Someone needs the funds now: the next block comes after the block
+// interval (and the clock), not after the funding's linger.
+func (f *Funding) Wait(ctx context.Context) error {
+	for _, p := range f.ps {
+		if f.c.isTracked(p.Hash) {
+			f.c.kick(kickNormal)
+			break
+		}
+	}
+	for _, p := range f.ps {
+		o, err := f.c.Wait(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -336,6 +385,16 @@ func (c *Chain) Fund(ctx context.Context, addr common.Address) error {
 		}
 	}
 	return nil
+}
+
+// FundLinger is the longest funding transactions wait in the pool for
+// other transactions to share their block: one block interval, or
+// fundLingerOnDemand when blocks are mined on demand.
+func (c *Chain) FundLinger() time.Duration {
+	if c.blockTime > 0 {
+		return c.blockTime
+	}
+	return fundLingerOnDemand
 }
 
 // AdvanceTime moves chain time forward by d (whole seconds, at least 1):
@@ -378,17 +437,19 @@ func (c *Chain) isClosed() bool {
 // The miner seals a block whenever the pool holds executable transactions
 // (the sandbox's own or anyone's over JSON-RPC), each block carrying
 // everything pending, stamped max(parent+1, wall clock + offset). Two limits
-// space the blocks: BlockTime since the previous block (waived for Fund, and
-// nothing with BlockTime 0), and the clock: a block is sealed only if its
-// stamp leads wall clock + offset by at most maxLead seconds. So a burst of
-// any size cannot run the chain's clock ahead; it makes blocks bigger.
+// space the blocks: BlockTime since the previous block (none with BlockTime
+// 0), and the clock: a block is sealed only if its stamp leads wall clock +
+// offset by at most maxLead seconds. So a burst of any size cannot run the
+// chain's clock ahead; it makes blocks bigger. Wallet funding alone asks for
+// no block: it lingers up to FundLinger for other transactions to share
+// theirs, since every block spends a second of the clock.
 
 func (c *Chain) targetTime(now time.Time) uint64 {
 	return uint64(now.Unix() + c.offset.Load())
 }
 
 // sealDelay is how long the miner must wait before sealing the next block.
-func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
+func (c *Chain) sealDelay(now time.Time) time.Duration {
 	c.sigMu.Lock()
 	parent := int64(c.lastTime)
 	c.sigMu.Unlock()
@@ -398,7 +459,7 @@ func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
 	if need := parent + 1 - maxLead; need > now.Unix()+off {
 		d = time.Unix(need-off, 0).Sub(now)
 	}
-	if c.blockTime > 0 && !urgent {
+	if c.blockTime > 0 {
 		c.sealMu.Lock()
 		d = max(d, c.lastSeal.Add(c.blockTime).Sub(now))
 		c.sealMu.Unlock()
@@ -406,20 +467,26 @@ func (c *Chain) sealDelay(now time.Time, urgent bool) time.Duration {
 	return d
 }
 
-func (c *Chain) loop() {
+func (c *Chain) loop(newTxs chan core.NewTxsEvent, sub event.Subscription) {
 	defer close(c.done)
 	// The pool's feed blocks its reorg (which Sync waits for) until every
 	// subscriber has taken the event: drain it on a goroutine of its own
 	// that never blocks, never from the loop (which calls Sync).
-	newTxs := make(chan core.NewTxsEvent, 256)
-	sub := c.be.eth.TxPool().SubscribeTransactions(newTxs, false)
 	drained := make(chan struct{})
+	faucet := c.Faucet()
 	go func() {
 		defer close(drained)
 		for {
 			select {
-			case <-newTxs:
-				c.kick(false)
+			case ev := <-newTxs:
+				// Funding alone asks for no block (StartFund lingers);
+				// anything else, ours or sent over JSON-RPC, does.
+				if slices.ContainsFunc(ev.Txs, func(tx *types.Transaction) bool {
+					from, err := types.Sender(c.signer, tx)
+					return err != nil || from != faucet
+				}) {
+					c.kick(kickNormal)
+				}
 			case err := <-sub.Err():
 				_ = err // the pool closed its feed: the chain is shutting down
 				return
@@ -435,18 +502,25 @@ func (c *Chain) loop() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	var work, urgent bool
+	var work bool
+	var lingerUntil time.Time // funding waits for company until then
 	for {
 		select {
 		case <-c.quit:
 			return
-		case u := <-c.poke:
-			work = true
-			urgent = urgent || u
+		case k := <-c.poke:
+			if k == kickNormal {
+				work = true
+			} else if lingerUntil.IsZero() {
+				lingerUntil = time.Now().Add(c.FundLinger())
+			}
 		case <-timer.C:
 		}
+		if !lingerUntil.IsZero() && !time.Now().Before(lingerUntil) {
+			work = true
+		}
 		for work {
-			if d := c.sealDelay(time.Now(), urgent); d > 0 {
+			if d := c.sealDelay(time.Now()); d > 0 {
 				timer.Reset(d)
 				break
 			}
@@ -464,8 +538,12 @@ func (c *Chain) loop() {
 				}
 			}
 			c.sealMu.Unlock()
-			urgent = false
+			// The block carried every pending transaction, funding too.
+			lingerUntil = time.Time{}
 			work = c.be.pendingCount() > 0 || c.trackedUnmined()
+		}
+		if !work && !lingerUntil.IsZero() {
+			timer.Reset(time.Until(lingerUntil))
 		}
 	}
 }
@@ -484,6 +562,10 @@ func (c *Chain) sealLocked(ts uint64) error {
 		return err
 	}
 	c.lastSeal = time.Now()
+	// The pool follows the new head asynchronously: let it catch up before
+	// waking anyone, so a transaction sent on the news (paid with funds the
+	// block brought) is judged on the new state.
+	_ = c.be.syncPool()
 	c.afterBlock(block)
 	return nil
 }
@@ -524,22 +606,41 @@ func (c *Chain) afterBlock(block *types.Block) {
 	c.blockSig = make(chan struct{})
 }
 
-func (c *Chain) kick(urgent bool) {
-	select {
-	case c.poke <- urgent:
-	default:
-		if urgent {
-			// A non-urgent poke is queued: replace it, best effort.
-			select {
-			case <-c.poke:
-			default:
-			}
-			select {
-			case c.poke <- true:
-			default:
-			}
+// kickKind is what the miner is asked for.
+type kickKind int
+
+const (
+	// kickLinger: funding entered the pool; seal it within FundLinger
+	// unless another transaction brings the next block sooner.
+	kickLinger kickKind = iota
+	// kickNormal: seal the next block as soon as the interval and the
+	// clock allow.
+	kickNormal
+)
+
+// kick asks the miner for a block, never blocking: a queued kickLinger is
+// replaced by kickNormal, never the other way round.
+func (c *Chain) kick(k kickKind) {
+	for {
+		select {
+		case c.poke <- k:
+			return
+		default:
+		}
+		select {
+		case old := <-c.poke:
+			k = max(k, old)
+		default:
 		}
 	}
+}
+
+// isTracked reports whether h was sent by this chain and is not mined yet.
+func (c *Chain) isTracked(h common.Hash) bool {
+	c.sigMu.Lock()
+	defer c.sigMu.Unlock()
+	_, ok := c.unmined[h]
+	return ok
 }
 
 // ---------------------------------------------------------------------
@@ -641,7 +742,7 @@ func (c *Chain) send(ctx context.Context, key *ecdsa.PrivateKey, r sendReq) (*Pe
 		// being-delegated) account, and none from an account whose
 		// delegation is pending: wait for the next block (the miner seals
 		// whatever is pending) and try again.
-		c.kick(false)
+		c.kick(kickNormal)
 		select {
 		case <-sig:
 		case <-time.After(50 * time.Millisecond):
@@ -692,10 +793,11 @@ func (c *Chain) estimate(ctx context.Context, from common.Address, r sendReq, va
 			onChain[a] = true
 			continue
 		}
-		n, err := c.client.NonceAt(ctx, a, nil)
+		st, err := c.be.state(nil)
 		if err != nil {
 			return 0, nil, err
 		}
+		n := st.GetNonce(a)
 		if a == from {
 			n++ // the sender's own nonce is bumped before authorizations apply
 		}
@@ -806,7 +908,16 @@ func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.A
 	if err != nil {
 		return nil, err
 	}
-	if err := c.client.SendTransaction(ctx, tx); err != nil {
+	// Tracked before the pool has it: a block may carry it at once.
+	c.sigMu.Lock()
+	c.unmined[tx.Hash()] = 0
+	c.sigMu.Unlock()
+	// Straight to the pool (the admission rules eth_sendRawTransaction
+	// applies), without a JSON round trip through the in-process RPC.
+	if err := c.be.eth.APIBackend.SendTx(ctx, tx); err != nil {
+		c.sigMu.Lock()
+		delete(c.unmined, tx.Hash())
+		c.sigMu.Unlock()
 		if isPoolStateLimit(err) {
 			return nil, err // the nonces are right; the caller retries
 		}
@@ -822,9 +933,6 @@ func (c *Chain) submit(ctx context.Context, key *ecdsa.PrivateKey, from common.A
 		c.delegated[a] = true
 		c.nonces[a] = auths[i].Nonce + 1
 	}
-	c.sigMu.Lock()
-	c.unmined[tx.Hash()] = 0
-	c.sigMu.Unlock()
 	return &Pending{
 		Hash:            tx.Hash(),
 		From:            from,
@@ -864,15 +972,11 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 	// The pool's pending nonce lags a new head for a moment (it resets
 	// asynchronously), and does not count an authorization that will bump
 	// a's nonce: take the later of it and the head's.
-	n, err := c.client.PendingNonceAt(ctx, a)
+	st, err := c.be.state(nil)
 	if err != nil {
 		return 0, err
 	}
-	mined, err := c.client.NonceAt(ctx, a, nil)
-	if err != nil {
-		return 0, err
-	}
-	n = max(n, mined)
+	n := max(c.be.eth.TxPool().PoolNonce(a), st.GetNonce(a))
 	c.nonces[a] = n
 	return n, nil
 }
@@ -880,7 +984,7 @@ func (c *Chain) nonceLocked(ctx context.Context, a common.Address) (uint64, erro
 // IsDelegated reports whether addr's code delegates to AccountImpl (at the
 // latest block).
 func (c *Chain) IsDelegated(ctx context.Context, addr common.Address) (bool, error) {
-	code, err := c.client.CodeAt(ctx, addr, nil)
+	code, err := c.Code(ctx, addr)
 	if err != nil {
 		return false, err
 	}
@@ -933,11 +1037,15 @@ func (c *Chain) Wait(ctx context.Context, p *Pending) (Outcome, error) {
 	if o.Success {
 		// A call to an EOA without code "succeeds" doing nothing: make sure
 		// the accounts involved ran the session account's code.
-		for _, a := range p.mustBeDelegated {
-			code, err := c.client.CodeAt(ctx, a, new(big.Int).SetUint64(m.block))
-			if err != nil {
+		var st *state.StateDB
+		if len(p.mustBeDelegated) > 0 {
+			var err error
+			if st, err = c.be.state(&m.block); err != nil {
 				return o, err
 			}
+		}
+		for _, a := range p.mustBeDelegated {
+			code := st.GetCode(a)
 			if target, ok := types.ParseDelegation(code); !ok || target != AccountImplAddress {
 				o.Success = false
 				if p.kind == kindExecute && a == p.mustBeDelegated[0] {

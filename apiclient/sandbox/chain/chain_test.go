@@ -369,7 +369,7 @@ func TestPolicyTable(t *testing.T) {
 		{"wrong target", SessionSpec{CallPolicies: []CallSpec{{Target: rcpt2, Selector: selTransfer}}},
 			[]step{{calls: []Call{tx(rcpt, tst(1))}, reason: "CallPolicyViolated: no matching policy"}}},
 		{"wrong selector", SessionSpec{CallPolicies: []CallSpec{tokenPolicy()}},
-			[]step{{calls: []Call{{To: c.Token(), Data: approveData(t, rcpt, tst(1))}}, reason: "CallPolicyViolated: no matching policy for this call (target " + c.Token().Hex() + ", selector 0x095ea7b3)"}}},
+			[]step{{calls: []Call{{To: c.Token(), Data: approveData(t, rcpt, tst(1))}}, reason: fmt.Sprintf("CallPolicyViolated: no matching policy for this call (target %s, selector %#x)", c.Token().Hex(), selApprove)}}},
 		{"value above max per use", SessionSpec{CallPolicies: []CallSpec{{Target: rcpt2, Selector: [4]byte{1, 2, 3, 4}, MaxValuePerUse: wei(10)}}},
 			[]step{
 				{calls: []Call{{To: rcpt2, Value: wei(10), Data: []byte{1, 2, 3, 4}}}},

@@ -136,6 +136,51 @@ func TestFundIgnoresCancellation(t *testing.T) {
 	}
 }
 
+// TestFundingRidesTheNextBlock: funding asks for no block of its own. Two
+// fundings handed to the pool, then an ordinary transaction, share one
+// block (with a seal per funding, as before, they took blocks of their
+// own); funding with nothing else pending is still sealed on its own.
+func TestFundingRidesTheNextBlock(t *testing.T) {
+	const bt = time.Second
+	_, c := newTestChain(t, Options{BlockTime: bt})
+	ctx := ctxT(t)
+	sender := newKey(t)
+	if err := c.Fund(ctx, addr(sender)); err != nil {
+		t.Fatal(err)
+	}
+	// Idle for more than a block interval: a block asked for now would be
+	// sealed at once.
+	time.Sleep(bt + 100*time.Millisecond)
+	var fs []*Funding
+	for range 2 {
+		f, err := c.StartFund(ctx, addr(newKey(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	p, err := c.SubmitDirect(ctx, sender, Call{To: addr(newKey(t)), Value: wei(1)})
+	o := mustWait(t, c, p, err)
+	for _, f := range fs {
+		for _, fp := range f.ps {
+			fo := mustWait(t, c, fp, nil)
+			if !fo.Success || fo.Block != o.Block {
+				t.Fatalf("funding in block %d (success %v), the send in block %d", fo.Block, fo.Success, o.Block)
+			}
+		}
+	}
+	// Nobody waits for this one: it lingers, then is sealed anyway.
+	f, err := c.StartFund(ctx, addr(newKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fp := range f.ps {
+		if fo := mustWait(t, c, fp, nil); !fo.Success || fo.Block <= o.Block {
+			t.Fatalf("lone funding: block %d (success %v)", fo.Block, fo.Success)
+		}
+	}
+}
+
 // TestKeysRandomPerManager: the relayer and faucet are not derivable from
 // anything fixed: two managers get different ones.
 func TestKeysRandomPerManager(t *testing.T) {

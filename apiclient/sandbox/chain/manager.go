@@ -50,9 +50,10 @@ var ErrTooManyChains = errors.New("chain: too many chains")
 // Options configure a Manager's chains.
 type Options struct {
 	// BlockTime: 0 seals a block as soon as transactions are pending; >0
-	// seals one at most every interval while transactions are pending
-	// (funding waives the interval). Either way the clock has the last word:
-	// under load, about one block a second carrying everything pending.
+	// seals one at most every interval while transactions are pending.
+	// Funding alone lingers up to one interval (250 ms with 0) for other
+	// transactions to share its block. Either way the clock has the last
+	// word: under load, about one block a second carrying everything pending.
 	BlockTime time.Duration
 	// FundWei is the ETH Fund gives each wallet (default DefaultFundWei, 10 ETH).
 	FundWei *big.Int

@@ -6,21 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"sync"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/beacon/engine"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
 	ethservice "github.com/ethereum/go-ethereum/eth"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/eth/filters"
-	"github.com/ethereum/go-ethereum/eth/gasestimator"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/miner"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/holiman/uint256"
 )
@@ -89,6 +92,19 @@ func (b *backend) close() error {
 // head is the current block's header.
 func (b *backend) head() *types.Header { return b.eth.BlockChain().CurrentBlock() }
 
+// state is the state after block n, or after the head (n nil): read in
+// process, as eth_getCode and friends would, without their JSON.
+func (b *backend) state(n *uint64) (*state.StateDB, error) {
+	bc := b.eth.BlockChain()
+	h := bc.CurrentBlock()
+	if n != nil {
+		if h = bc.GetHeaderByNumber(*n); h == nil {
+			return nil, fmt.Errorf("block %d not found", *n)
+		}
+	}
+	return bc.StateAt(h.Root, h.Number, h.Time)
+}
+
 // pendingCount is the number of executable transactions in the pool (after
 // the pool has caught up with the head).
 func (b *backend) pendingCount() int {
@@ -133,6 +149,21 @@ func (b *backend) seal(ts uint64) (*types.Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build block: %w", err)
 	}
+	// The payload's transactions are decoded afresh; carry the pool's own
+	// objects instead (same hashes, so the same block): their senders are
+	// known, so the import and the pools need not recover them again.
+	if txs := block.Transactions(); len(txs) > 0 {
+		pooled := make(types.Transactions, len(txs))
+		for i, tx := range txs {
+			if pooled[i] = b.eth.TxPool().Get(tx.Hash()); pooled[i] == nil {
+				pooled = nil
+				break
+			}
+		}
+		if pooled != nil {
+			block = block.WithBody(types.Body{Transactions: pooled, Withdrawals: block.Withdrawals()})
+		}
+	}
 	if _, err := bc.InsertChain(types.Blocks{block}); err != nil {
 		return nil, fmt.Errorf("insert block: %w", err)
 	}
@@ -143,10 +174,14 @@ func (b *backend) seal(ts uint64) (*types.Block, error) {
 	return block, nil
 }
 
-// estimateGas is eth_estimateGas on the head's state, run in process (no
-// JSON round trip) and stopping once the bracket is within 10%: callers add
-// 25% headroom anyway, and each estimate saves EVM runs. A reverting call
-// is an error.
+// estimateGas works out a gas limit for call on the head's state in one EVM
+// run, in process: run it with the per-transaction cap, then take its peak
+// gas use (before refunds) plus the stipend, times 64/63 (what a call one
+// level down keeps back). eth_estimateGas (go-ethereum's gasestimator)
+// confirms that figure with a second run and may bisect further; callers
+// add 25% headroom anyway, which also covers calls nested a few levels
+// deep. A plain transfer to an account without code costs exactly what the
+// run used. A reverting call is an error.
 func (b *backend) estimateGas(ctx context.Context, call ethereum.CallMsg) (uint64, error) {
 	bc := b.eth.BlockChain()
 	head := bc.CurrentBlock()
@@ -162,6 +197,7 @@ func (b *backend) estimateGas(ctx context.Context, call ethereum.CallMsg) (uint6
 		From:                  call.From,
 		To:                    call.To,
 		Value:                 value,
+		GasLimit:              min(head.GasLimit, params.MaxTxGas),
 		GasPrice:              new(uint256.Int),
 		GasFeeCap:             new(uint256.Int),
 		GasTipCap:             new(uint256.Int),
@@ -169,12 +205,26 @@ func (b *backend) estimateGas(ctx context.Context, call ethereum.CallMsg) (uint6
 		SetCodeAuthorizations: call.AuthorizationList,
 	}
 	msg.SkipNonceCheck().SkipEOACheck().SkipGasLimitCapCheck()
-	gas, _, err := gasestimator.Estimate(ctx, msg, &gasestimator.Options{
-		Config:     bc.Config(),
-		Chain:      bc,
-		Header:     head,
-		State:      st,
-		ErrorRatio: 0.1,
-	}, 0)
-	return gas, err
+	plain := len(call.Data) == 0 && len(call.AuthorizationList) == 0 && call.To != nil && st.GetCodeSize(*call.To) == 0
+	evmCtx := core.NewEVMBlockContext(head, bc, nil)
+	evmCtx.BaseFee = new(big.Int) // gas price 0: no base fee to pay
+	evm := vm.NewEVM(evmCtx, st, bc.Config(), vm.Config{NoBaseFee: true})
+	defer evm.Release()
+	stop := context.AfterFunc(ctx, evm.Cancel)
+	defer stop()
+	res, err := core.ApplyMessage(evm, msg, nil)
+	if err == nil {
+		err = st.Error()
+	}
+	switch {
+	case err != nil:
+		return 0, err
+	case ctx.Err() != nil:
+		return 0, ctx.Err()
+	case res.Failed():
+		return 0, fmt.Errorf("execution reverted: %w", res.Err)
+	case plain:
+		return res.UsedGas, nil
+	}
+	return (res.MaxUsedGas + params.CallStipend) * 64 / 63, nil
 }
