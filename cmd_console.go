@@ -17,7 +17,6 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"walletconsole/apiclient"
-	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 	"walletconsole/theme"
 	"walletconsole/ui"
@@ -34,8 +33,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := flag.NewFlagSet("walletconsole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flows.RegisterFlags(fs, flows.ConsoleFlags...)
-	var faults sandbox.Faults
-	registerFaultFlags(fs, &faults, " (embedded sandbox only)")
+	embedded := registerEmbeddedFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()
@@ -48,6 +46,12 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "walletconsole: unknown command %q; see walletconsole --help\n", fs.Arg(0))
 		return 2
 	}
+	sbOpts, err := embedded.options()
+	if err != nil {
+		fmt.Fprintln(stderr, "walletconsole:", err)
+		return 2
+	}
+	sbOpts.RPCAddr = freeRPCAddr()
 	// No terminal: never start the TUI (it would fail or garble a pipe).
 	if !isTerminal(stdin) || !isTerminal(stdout) {
 		fmt.Fprintln(stderr, "walletconsole: no terminal; use 'walletconsole flow' for scripts")
@@ -91,7 +95,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer sandboxes.closeAll()
 	// Simulator: the Permissions screen's dry runs, on the same scratch
 	// chains as 'policy test' (in live mode too: a local simulation).
-	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sandbox.Options{RPCAddr: freeRPCAddr(), Faults: faults})),
+	m := ui.New(cfg, ui.Options{Theme: &th, Reveal: cfg.Reveal, Context: ctx, Output: stdout, StartSandbox: sandboxes.track(embeddedSandbox(sbOpts)),
 		Simulator: policySimulator(cfg.ChainID)})
 	defer m.Close()
 	// Signals reach the program one way only: ctx, which ends on SIGINT or

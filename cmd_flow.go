@@ -125,8 +125,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	contract := fs.String("contract", "", "call a function of the contract at `address` instead of a plain send (POST /contracts/write)")
 	callSig := fs.String("call", "", "with --contract: the function, e.g. 'transfer(address,uint256)' or 'function transfer(address to, uint256 amount)'")
 	callArgs := fs.String("args", "", "with --contract: the arguments as a JSON `array`, e.g. '[\"0x4444…4444\", \"100e18\"]' (integers in base units: 1000, 100e18, 0x3e8)")
-	var faults sandbox.Faults
-	registerFaultFlags(fs, &faults, " (embedded sandbox only)")
+	embedded := registerEmbeddedFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), flowUsage)
 		fs.PrintDefaults()
@@ -167,6 +166,11 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		call = &cc
 	case *callSig != "" || *callArgs != "":
 		fmt.Fprintln(stderr, "walletconsole flow: --call and --args need --contract (the contract's address)")
+		return 2
+	}
+	sbOpts, err := embedded.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "walletconsole flow: %v\n", err)
 		return 2
 	}
 	cfg, err := flows.LoadConfig(fs, os.Getenv)
@@ -235,7 +239,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	res := flowResult{Mode: cfg.Mode, ChainID: cfg.ChainID, Async: *async}
 	start := time.Now()
-	code := doFlow(ctx, cfg, sandbox.Options{Faults: faults}, in, payment{toAddr, wei, call}, *async, onExchange, progress{stderr, *verbose}, &res)
+	code := doFlow(ctx, cfg, sbOpts, in, payment{toAddr, wei, call}, *async, onExchange, progress{stderr, *verbose}, &res)
 	res.TimingsMs.Total = time.Since(start).Milliseconds()
 	res.OK = code == 0
 	if res.User != nil && !cfg.Reveal {

@@ -584,3 +584,18 @@ func TestFlowFaultFlagsReachTheEmbeddedSandbox(t *testing.T) {
 		t.Errorf("a bad fault value: exit %d\n%s", code, stderr)
 	}
 }
+
+func TestFlowBlockTimeReachesTheEmbeddedSandbox(t *testing.T) {
+	isolateEnv(t)
+	if code, _, stderr := runFlowT(t, "--block-time", "0"); code != 0 {
+		t.Fatalf("--block-time 0: exit %d\n%s", code, stderr)
+	}
+	// An hour between blocks: the walkthrough cannot finish in 3 s, which
+	// proves the flag reached the sandbox's chain.
+	if code, _, stderr := runFlowT(t, "--block-time", "1h", "--timeout", "3s"); code == 0 {
+		t.Errorf("--block-time 1h finished within 3 s: the flag did not reach the sandbox\n%s", stderr)
+	}
+	if code, _, stderr := runFlowT(t, "--block-time", "-1s"); code != 2 || !strings.Contains(stderr, "--block-time must be ≥ 0") {
+		t.Errorf("--block-time -1s: exit %d\n%s", code, stderr)
+	}
+}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
+	"time"
 
 	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
@@ -25,4 +28,32 @@ func embeddedSandbox(opts sandbox.Options) flows.SandboxStarter {
 		}
 		return r, nil
 	}
+}
+
+// embeddedFlags are the flags the console and flow take for the sandbox they
+// embed: its block interval and the fault injectors. One set, so both
+// commands and 'walletconsole sandbox' spell them alike.
+type embeddedFlags struct {
+	blockTime time.Duration
+	faults    sandbox.Faults
+}
+
+func registerEmbeddedFlags(fs *flag.FlagSet) *embeddedFlags {
+	e := &embeddedFlags{}
+	const note = " (embedded sandbox only)"
+	fs.DurationVar(&e.blockTime, "block-time", sandbox.DefaultBlockTime, "block `interval`; 0 mines each transaction at once"+note)
+	registerFaultFlags(fs, &e.faults, note)
+	return e
+}
+
+// options are the embedded sandbox's options, or an error naming the flag.
+func (e *embeddedFlags) options() (sandbox.Options, error) {
+	if e.blockTime < 0 {
+		return sandbox.Options{}, fmt.Errorf("--block-time must be ≥ 0 (0 mines each transaction at once), not %s", e.blockTime)
+	}
+	o := sandbox.Options{BlockTime: e.blockTime, Faults: e.faults}
+	if e.blockTime == 0 {
+		o.BlockTime = sandbox.MineOnDemand
+	}
+	return o, nil
 }
