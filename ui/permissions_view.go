@@ -303,7 +303,14 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	case rowSection:
 		return st.Title.Render(r.label)
 	case rowHeader:
-		s := ind + mark + ls.Render(r.label) + "  " + st.Subtle.Render(r.value)
+		// The summary wraps under itself rather than ending in "…".
+		head := ind + mark + ls.Render(r.label) + "  "
+		hw := lipgloss.Width(head)
+		parts := strings.Split(ansi.Wrap(apiclient.Printable(r.value), max(w-hw, 10), ""), "\n")
+		s := head + st.Subtle.Render(parts[0])
+		for _, p := range parts[1:] {
+			s += "\n" + strings.Repeat(" ", hw) + st.Subtle.Render(p)
+		}
 		if errMsg != "" {
 			for _, l := range m.c.WrapText(st.Error.Render, "✗ "+errMsg, max(w-r.indent-4, 10), "  ") {
 				s += "\n" + ind + "    " + l
