@@ -211,10 +211,11 @@ type PolicyTestResult struct {
 	Clause string `json:"clause,omitempty"`
 	// Remaining lists what is left of each metered limit after the case.
 	Remaining []string `json:"remaining,omitempty"`
+	Error     string   `json:"error,omitempty"` // the simulation itself failed
+
 	// Limits are the same meters as numbers, for a caller that shows them
 	// in other units (the console: token units, raw wei on request).
 	Limits []apiclient.LimitState `json:"-"`
-	Error     string   `json:"error,omitempty"` // the simulation itself failed
 }
 
 // RunPolicyTests runs every case of the set in its own scratch chain.
