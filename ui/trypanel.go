@@ -75,6 +75,7 @@ type tryPanel struct {
 	to      *field
 	amount  *field
 	times   *field
+	after   *field // wait before each run (a policy test's "after")
 	form    *Group
 	scroll  formScroller
 	showRes bool // the next sync scrolls the answer into view
@@ -89,6 +90,7 @@ type tryPanel struct {
 	judged  flows.PolicySet        // the draft it judged (units of the reason)
 	call    bool                   // it was a call (else a transfer)
 	runs    int                    // how many runs were asked for
+	wait    time.Duration          // the clock moved this much before each run
 	problem string                 // why nothing ran ("" when something did)
 }
 
@@ -121,6 +123,12 @@ func newTryPanel(m *permissionsModel) *tryPanel {
 		_, err := parseTimes(v)
 		return err
 	}).withDefault("1").withHint("runs in a row")
+	// The chain's clock moves this much before each run, so an allowance
+	// can be seen refilling (or the session expiring) in a dry run.
+	t.after = newField("try.after", "After", "none (e.g. 1d)", func(v string) error {
+		_, err := parseAfter(v)
+		return err
+	}).withHint("wait before each run")
 	t.form = newGroup()
 	t.rebuild()
 	return t
@@ -137,7 +145,7 @@ func (t *tryPanel) rebuild() {
 	} else {
 		fs = append(fs, t.to, t.amount)
 	}
-	t.form.SetFields(append(fs, t.times))
+	t.form.SetFields(append(fs, t.times, t.after))
 }
 
 // parseTimes reads how many runs in a row (the limits' meters show what
@@ -152,6 +160,16 @@ func parseTimes(v string) (int, error) {
 		return 0, fmt.Errorf("%q: a whole number from 1 to 100", v)
 	}
 	return n, nil
+}
+
+// parseAfter reads the wait before each run in a policy file's "after"
+// grammar (flows.ParsePeriod: 90m, 1h, 1d); empty is no wait.
+func parseAfter(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	return flows.ParsePeriod(v)
 }
 
 // tryCall is the typed call as a policy test case's call: arguments read as
@@ -232,7 +250,14 @@ func (m *permissionsModel) tryCase() (flows.PolicyTest, error) {
 	if err != nil {
 		return flows.PolicyTest{}, err
 	}
+	wait, err := parseAfter(t.after.Value())
+	if err != nil {
+		return flows.PolicyTest{}, err
+	}
 	c := flows.PolicyTest{Name: "dry run", Repeat: n}
+	if wait > 0 {
+		c.After = strings.TrimSpace(t.after.Value())
+	}
 	if t.isCall() {
 		call, err := m.tryCall()
 		if err != nil {
@@ -311,6 +336,7 @@ func (m *permissionsModel) runTry() tea.Cmd {
 	t.gen++
 	t.running, t.cancel, t.started = true, cancel, m.now()
 	t.judged, t.call, t.runs = set, c.Call != nil, max(c.Repeat, 1)
+	t.wait, _ = parseAfter(c.After)
 	t.form.Blur()
 	sim, gen := m.sim, t.gen
 	run := func() tea.Msg {
@@ -485,6 +511,9 @@ func (m *permissionsModel) tryResult(w int) []string {
 		out = append(out, wrap(st.Value.Render, "  "+m.tryReason(), "    ")...)
 	}
 	left := m.tryRemaining()
+	if t.wait > 0 {
+		out = append(out, wrap(st.Subtle.Render, "The chain's clock moved "+flows.FormatPeriod(t.wait)+" before each run.", "  ")...)
+	}
 	switch {
 	case t.judged.GrantFullPermissions:
 		out = append(out, wrap(st.Subtle.Render, "Full access: nothing is metered.", "  ")...)
