@@ -212,6 +212,10 @@ type PolicyTestResult struct {
 	// Remaining lists what is left of each metered limit after the case.
 	Remaining []string `json:"remaining,omitempty"`
 	Error     string   `json:"error,omitempty"` // the simulation itself failed
+
+	// Limits are the same meters as numbers, for a caller that shows them
+	// in other units (the console: token units, raw wei on request).
+	Limits []apiclient.LimitState `json:"-"`
 }
 
 // RunPolicyTests runs every case of the set in its own scratch chain.
@@ -274,7 +278,8 @@ func runPolicyTest(ctx context.Context, sim PolicySimulator, s PolicySet, c Poli
 		}
 	}
 	if len(res) > 0 {
-		r.Remaining = DescribeRemaining(s, res[len(res)-1].Limits)
+		r.Limits = res[len(res)-1].Limits
+		r.Remaining = DescribeRemaining(s, r.Limits)
 	}
 	r.Pass = r.Got == c.Expect
 	return r
@@ -384,19 +389,33 @@ func limitMatches(l apiclient.UsageLimit, name string, args []any) bool {
 	return err == nil && lim != nil && v.Cmp(lim) == 0
 }
 
-// DescribeRemaining renders what is left of each metered limit.
+// DescribeRemaining renders what is left of each metered limit: ETH in
+// ETH, argument amounts in the argument grammar ("149e18").
 func DescribeRemaining(s PolicySet, limits []apiclient.LimitState) []string {
 	var out []string
 	for _, l := range limits {
-		switch l.Kind {
-		case LimitKindTransferValue:
-			out = append(out, fmt.Sprintf("send ETH to %s: %s left", shortAddr(l.Target), formatDecimalValue(l.Remaining)))
-		case LimitKindCallValue:
-			out = append(out, fmt.Sprintf("ETH with %s on %s: %s left", LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), formatDecimalValue(l.Remaining)))
-		case LimitKindCallParam:
-			name, _ := argAt(LookupSelectorOr(l.Selector), l.Index)
-			out = append(out, fmt.Sprintf("%s of %s on %s: %s left", name, LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), formatDecimalArg(l.Remaining)))
+		amount := formatDecimalValue(l.Remaining)
+		if l.Kind == LimitKindCallParam {
+			amount = formatDecimalArg(l.Remaining)
+		}
+		if line := RemainingLine(l, amount); line != "" {
+			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// RemainingLine says what one meter is and that amount (the remaining
+// amount, formatted by the caller) is left of it; "" for an unknown kind.
+func RemainingLine(l apiclient.LimitState, amount string) string {
+	switch l.Kind {
+	case LimitKindTransferValue:
+		return fmt.Sprintf("send ETH to %s: %s left", shortAddr(l.Target), amount)
+	case LimitKindCallValue:
+		return fmt.Sprintf("ETH with %s on %s: %s left", LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), amount)
+	case LimitKindCallParam:
+		name, _ := argAt(LookupSelectorOr(l.Selector), l.Index)
+		return fmt.Sprintf("%s of %s on %s: %s left", name, LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), amount)
+	}
+	return ""
 }

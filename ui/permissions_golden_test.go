@@ -82,7 +82,8 @@ func tryAnswer(p *permissionsModel, set flows.PolicySet) {
 	p.try.args.SetValue("0x5555555555555555555555555555555555555555, 1e18")
 	p.try.running, p.try.gen, p.try.judged, p.try.call, p.try.runs = true, 1, set, true, 1
 	p.Update(tryDoneMsg{gen: 1, res: flows.PolicyTestResult{Got: "ConditionFailed", Run: 1,
-		Reason:    "ConditionFailed: argument constraint failed (argument 0x5555555555555555555555555555555555555555, required == 0x4444444444444444444444444444444444444444)",
-		Clause:    "callPolicies[0].constraints[0] (to == 0x4444…4444)",
-		Remaining: []string{"amount of transfer(address,uint256) on 0x3333…3333: 150e18 left"}}})
+		Reason: "ConditionFailed: argument constraint failed (argument 0x5555555555555555555555555555555555555555, required == 0x4444444444444444444444444444444444444444)",
+		Clause: "callPolicies[0].constraints[0] (to == 0x4444…4444)",
+		Limits: []apiclient.LimitState{{Kind: flows.LimitKindCallParam, Target: "0x3333333333333333333333333333333333333333",
+			Selector: "0xa9059cbb", Index: 1, Remaining: "150000000000000000000"}}}})
 }

@@ -247,12 +247,20 @@ func (m *permissionsModel) focusByID(id string) tea.Cmd {
 }
 
 // move moves the focus by delta focusable rows; false at either end.
+// Moving on dismisses the last action's status, so the new row's help
+// (which shares its line) shows.
 func (m *permissionsModel) move(delta int) (tea.Cmd, bool) {
 	m.refresh()
+	move := m.form.Prev
 	if delta > 0 {
-		return m.form.Next()
+		move = m.form.Next
 	}
-	return m.form.Prev()
+	before := m.focusID()
+	cmd, ok := move()
+	if ok && m.focusID() != before {
+		m.status, m.statusErr = "", false
+	}
+	return cmd, ok
 }
 
 // --- editing ---

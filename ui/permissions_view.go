@@ -3,10 +3,12 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"walletconsole/flows"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"walletconsole/apiclient"
+	"walletconsole/flows"
 )
 
 // --- View ---
@@ -129,59 +131,59 @@ func (m *permissionsModel) previewHidden() bool {
 	return max(m.w, 20) < sideMinW && max(m.h, 3) < belowMinH
 }
 
-// viewBottom is the summary/status line and the prompt.
+// viewBottom is the summary/status line and the prompt. Every message is
+// wrapped whole (a path, a reason, a field's help): nothing is cut at 60
+// columns; the form above gets what is left.
 func (m *permissionsModel) viewBottom(w int) []string {
 	st := m.c.st
-	var line string
-	switch {
-	case m.summary != "":
-		line = st.Error.Render("✗ " + m.summary + " (ctrl+s again when fixed)")
-	case m.status != "" && m.statusErr:
-		// the whole reason (a path, a missing directory), wrapped
-		parts := strings.Split(ansi.Wrap(m.status, max(w, 10), " /"), "\n")
-		if len(parts) > 3 {
-			parts = append(parts[:2], ansi.Truncate(parts[2], max(w-1, 1), "")+"…")
+	w = max(w, 10)
+	// At spaces, so a path stays on one line when it fits; a word wider than
+	// the screen breaks, never ends in "…". An error's path may break at a
+	// "/" (the line then ends where the path goes on).
+	wrapAt := func(style func(...string) string, s, breaks string) []string {
+		lines := strings.Split(ansi.Wrap(apiclient.Printable(s), w, breaks), "\n")
+		for i := range lines {
+			lines[i] = style(lines[i])
 		}
-		for i := range parts {
-			parts[i] = st.Error.Render(parts[i])
-		}
-		line = strings.Join(parts, "\n")
-	case m.status != "":
-		line = st.Status.Render(m.status)
-	default:
-		line = st.Subtle.Render(m.what())
-		if help := m.focusHelp(); help != "" {
-			// What the focused field takes, from flows (two lines when tall).
-			n := 1
-			if m.h >= 20 {
-				n = 2
-			}
-			parts := strings.Split(ansi.Wordwrap(help, max(w, 10), " "), "\n")
-			if len(parts) > n {
-				parts = parts[:n]
-				parts[n-1] = ansi.Truncate(parts[n-1], max(w-1, 1), "") + "…"
-			}
-			for i := range parts {
-				parts[i] = st.Subtle.Render(parts[i])
-			}
-			line = strings.Join(parts, "\n")
-		}
+		return lines
 	}
-	lines := strings.Split(line, "\n")
+	wrap := func(style func(...string) string, s string) []string { return wrapAt(style, s, "") }
+	var lines []string
+	switch {
+	case m.mode == modeTry:
+		// The panel's ctrl+s is a dry run: the grant's line would contradict it.
+		lines = wrap(st.Subtle.Render, m.tryWhat())
+	case m.summary != "":
+		lines = wrap(st.Error.Render, "✗ "+m.summary+" (ctrl+s again when fixed)")
+	case m.status != "" && m.statusErr:
+		lines = wrapAt(st.Error.Render, m.status, " /")
+	case m.status != "":
+		lines = wrap(st.Status.Render, m.status)
+	default:
+		text := m.what()
+		if help := m.focusHelp(); help != "" {
+			text = help // what the focused field takes, from flows
+		}
+		lines = wrap(st.Subtle.Render, text)
+	}
+	// Only a message longer than the screen is cut: the prompt stays.
+	if room := max(m.h-3, 2); len(lines) > room {
+		lines = append(lines[:room-1], st.Subtle.Render("…"))
+	}
 	if m.mode == modeForm && !m.pvOnly && m.previewHidden() {
 		if ls := m.lintShort(); ls != "" {
 			style := st.Warn.Render
 			if m.lintErrors() > 0 {
 				style = st.Error.Render
 			}
-			lines = append([]string{style(ansi.Truncate(ls, max(w, 10), "…"))}, lines...)
+			lines = append(wrap(style, ls), lines...)
 		}
 	}
 	switch m.mode {
 	case modeConfirm:
-		lines = append(lines, st.Warn.Render(fmt.Sprintf("Grant FULL permissions on live chain %d? (y/N)", m.c.chainID())))
+		lines = append(lines, wrap(st.Warn.Render, fmt.Sprintf("Grant FULL permissions on live chain %d? (y/N)", m.c.chainID()))...)
 	case modeOverwrite:
-		lines = append(lines, st.Warn.Render(m.lastPath+" exists. Overwrite it? (y/N)"))
+		lines = append(lines, wrap(st.Warn.Render, m.lastPath+" exists. Overwrite it? (y/N)")...)
 	case modeLoad, modeSave:
 		m.path.label = "Load from"
 		if m.mode == modeSave {
@@ -301,9 +303,18 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	case rowSection:
 		return st.Title.Render(r.label)
 	case rowHeader:
-		s := ind + mark + ls.Render(r.label) + "  " + st.Subtle.Render(r.value)
+		// The summary wraps under itself rather than ending in "…".
+		head := ind + mark + ls.Render(r.label) + "  "
+		hw := lipgloss.Width(head)
+		parts := strings.Split(ansi.Wrap(apiclient.Printable(r.value), max(w-hw, 10), ""), "\n")
+		s := head + st.Subtle.Render(parts[0])
+		for _, p := range parts[1:] {
+			s += "\n" + strings.Repeat(" ", hw) + st.Subtle.Render(p)
+		}
 		if errMsg != "" {
-			s += "\n" + ind + "    " + st.Error.Render("✗ "+errMsg)
+			for _, l := range m.c.WrapText(st.Error.Render, "✗ "+errMsg, max(w-r.indent-4, 10), "  ") {
+				s += "\n" + ind + "    " + l
+			}
 		}
 		return s
 	case rowAction:
@@ -316,13 +327,27 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	// picker, toggle
 	label := r.label + strings.Repeat(" ", max(0, labelWidth-lipgloss.Width(r.label)))
 	s := ind + mark + ls.Render(label) + " " + st.Value.Render(r.value)
-	note := ""
+	note, style := r.note, st.Subtle.Render
 	if errMsg != "" {
-		note = st.Error.Render("✗ " + errMsg)
-	} else if r.note != "" {
-		note = st.Subtle.Render(r.note)
+		note, style = "✗ "+errMsg, st.Error.Render
 	}
-	return besideOrBelow(s, note, w, ind+"    ")
+	return m.noteBesideOrBelow(s, note, style, w, ind+"    ")
+}
+
+// noteBesideOrBelow puts a row's note beside it when it fits, else wrapped
+// whole below it (besideOrBelow stops at three lines: a row's reason is
+// read in full here).
+func (m *permissionsModel) noteBesideOrBelow(line, note string, style func(...string) string, w int, indent string) string {
+	if note == "" {
+		return line
+	}
+	if lipgloss.Width(line)+2+lipgloss.Width(note) <= w {
+		return line + "  " + style(note)
+	}
+	for _, l := range m.c.WrapText(style, note, max(w-lipgloss.Width(indent), 10), "") {
+		line += "\n" + indent + l
+	}
+	return line
 }
 
 // viewPreview renders the lint findings and the request body that ctrl+s

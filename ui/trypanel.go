@@ -75,6 +75,7 @@ type tryPanel struct {
 	to      *field
 	amount  *field
 	times   *field
+	after   *field // wait before each run (a policy test's "after")
 	form    *Group
 	scroll  formScroller
 	showRes bool // the next sync scrolls the answer into view
@@ -89,6 +90,7 @@ type tryPanel struct {
 	judged  flows.PolicySet        // the draft it judged (units of the reason)
 	call    bool                   // it was a call (else a transfer)
 	runs    int                    // how many runs were asked for
+	wait    time.Duration          // the clock moved this much before each run
 	problem string                 // why nothing ran ("" when something did)
 }
 
@@ -107,7 +109,7 @@ func newTryPanel(m *permissionsModel) *tryPanel {
 		}
 		return nil
 	})
-	t.args = newField("try.args", "Arguments", "comma-separated: 0x…, 100", func(v string) error {
+	t.args = newField("try.args", "Arguments", "0x…, 100", func(v string) error {
 		_, err := m.tryCall()
 		if err != nil && t.sig.validate(t.sig.Value()) == nil && validAddress(t.target.Value()) == nil {
 			return err
@@ -121,6 +123,12 @@ func newTryPanel(m *permissionsModel) *tryPanel {
 		_, err := parseTimes(v)
 		return err
 	}).withDefault("1").withHint("runs in a row")
+	// The chain's clock moves this much before each run, so an allowance
+	// can be seen refilling (or the session expiring) in a dry run.
+	t.after = newField("try.after", "After", "none (e.g. 1d)", func(v string) error {
+		_, err := parseAfter(v)
+		return err
+	}).withHint("wait before each run")
 	t.form = newGroup()
 	t.rebuild()
 	return t
@@ -137,7 +145,7 @@ func (t *tryPanel) rebuild() {
 	} else {
 		fs = append(fs, t.to, t.amount)
 	}
-	t.form.SetFields(append(fs, t.times))
+	t.form.SetFields(append(fs, t.times, t.after))
 }
 
 // parseTimes reads how many runs in a row (the limits' meters show what
@@ -152,6 +160,16 @@ func parseTimes(v string) (int, error) {
 		return 0, fmt.Errorf("%q: a whole number from 1 to 100", v)
 	}
 	return n, nil
+}
+
+// parseAfter reads the wait before each run in a policy file's "after"
+// grammar (flows.ParsePeriod: 90m, 1h, 1d); empty is no wait.
+func parseAfter(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	return flows.ParsePeriod(v)
 }
 
 // tryCall is the typed call as a policy test case's call: arguments read as
@@ -197,6 +215,27 @@ func (m *permissionsModel) tryCall() (*flows.TestCall, error) {
 	return c, nil
 }
 
+// tokenArgs are a suggested call's arguments with its amounts in the
+// sandbox token's units when it calls the token ("1 TST", not "1e18"), as
+// the panel shows amounts.
+func (m *permissionsModel) tokenArgs(call *flows.SuggestedCall) []string {
+	args := append([]string(nil), call.Args...)
+	sel, err := flows.ParseSelector(call.Signature)
+	if err != nil || !m.isSandboxToken(call.Target) || len(sel.Args) != len(args) {
+		return args
+	}
+	u := amountUnit{symbol: apiclient.Printable(m.c.sess.sandbox.TokenSymbol), decimals: sandboxTokenDecimals}
+	for i, a := range sel.Args {
+		if !strings.HasPrefix(a.Type, "uint") {
+			continue
+		}
+		if v, err := flows.ParseArgAmount(args[i]); err == nil {
+			args[i] = u.format(v)
+		}
+	}
+	return args
+}
+
 func argLabel(name string, i int) string {
 	if name != "" {
 		return name
@@ -211,7 +250,14 @@ func (m *permissionsModel) tryCase() (flows.PolicyTest, error) {
 	if err != nil {
 		return flows.PolicyTest{}, err
 	}
+	wait, err := parseAfter(t.after.Value())
+	if err != nil {
+		return flows.PolicyTest{}, err
+	}
 	c := flows.PolicyTest{Name: "dry run", Repeat: n}
+	if wait > 0 {
+		c.After = strings.TrimSpace(t.after.Value())
+	}
 	if t.isCall() {
 		call, err := m.tryCall()
 		if err != nil {
@@ -238,7 +284,7 @@ func (m *permissionsModel) openTry() tea.Cmd {
 			case call != nil:
 				t.target.SetValue(call.Target)
 				t.sig.SetValue(call.Signature)
-				t.args.SetValue(strings.Join(call.Args, ", "))
+				t.args.SetValue(strings.Join(m.tokenArgs(call), ", "))
 			case tr != nil:
 				t.kind.idx = 1
 				t.to.SetValue(tr.Recipient)
@@ -290,6 +336,7 @@ func (m *permissionsModel) runTry() tea.Cmd {
 	t.gen++
 	t.running, t.cancel, t.started = true, cancel, m.now()
 	t.judged, t.call, t.runs = set, c.Call != nil, max(c.Repeat, 1)
+	t.wait, _ = parseAfter(c.After)
 	t.form.Blur()
 	sim, gen := m.sim, t.gen
 	run := func() tea.Msg {
@@ -463,18 +510,59 @@ func (m *permissionsModel) tryResult(w int) []string {
 		out = append(out, wrap(st.Failed.Render, s, "  ")...)
 		out = append(out, wrap(st.Value.Render, "  "+m.tryReason(), "    ")...)
 	}
+	left := m.tryRemaining()
+	if t.wait > 0 {
+		out = append(out, wrap(st.Subtle.Render, "The chain's clock moved "+flows.FormatPeriod(t.wait)+" before each run.", "  ")...)
+	}
 	switch {
 	case t.judged.GrantFullPermissions:
 		out = append(out, wrap(st.Subtle.Render, "Full access: nothing is metered.", "  ")...)
-	case len(r.Remaining) == 0:
+	case len(left) == 0:
 		out = append(out, wrap(st.Subtle.Render, "No metered limits on what the draft allows.", "  ")...)
 	default:
 		out = append(out, st.Subtle.Render("Left after the run(s):"))
-		for _, l := range r.Remaining {
+		for _, l := range left {
 			out = append(out, wrap(st.Value.Render, "  • "+l, "    ")...)
 		}
 	}
 	return out
+}
+
+// tryRemaining is what is left of each meter in the units the console
+// shows amounts in elsewhere: ETH, the sandbox token's units for its
+// amounts ("149 TST"), raw base units when w asked for them. Amounts of
+// other contracts keep the argument grammar ("149e18"): their unit is
+// unknown.
+func (m *permissionsModel) tryRemaining() []string {
+	var out []string
+	for _, l := range m.try.res.Limits {
+		v, err := l.Remaining.Big()
+		amount := string(l.Remaining)
+		switch {
+		case err != nil:
+		case l.Kind != flows.LimitKindCallParam && m.c.rawWei:
+			amount = v.String() + " wei"
+		case l.Kind != flows.LimitKindCallParam:
+			amount = ethUnit.format(v)
+		case m.c.rawWei:
+			amount = v.String()
+		case m.isSandboxToken(l.Target):
+			amount = amountUnit{symbol: apiclient.Printable(m.c.sess.sandbox.TokenSymbol), decimals: sandboxTokenDecimals}.format(v)
+		default:
+			amount = flows.FormatArgAmount(v)
+		}
+		if s := flows.RemainingLine(l, amount); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// isSandboxToken: addr is the sandbox's test token (its amounts read in
+// its units).
+func (m *permissionsModel) isSandboxToken(addr string) bool {
+	info := m.c.sess.sandbox
+	return info != nil && info.TokenSymbol != "" && apiclient.SameAddress(info.TokenAddress, addr)
 }
 
 // tryReason is the refusal as the console shows failure reasons elsewhere:
@@ -545,6 +633,20 @@ func (m *permissionsModel) viewTry(w, h int) []string {
 		vis[h-1] = m.c.st.Subtle.Render(fmt.Sprintf("  ↓ %d more (pgdn)", rest+1))
 	}
 	return vis
+}
+
+// tryWhat says what the panel's ctrl+s does (the status line under it).
+func (m *permissionsModel) tryWhat() string {
+	t := m.try
+	switch {
+	case m.sim == nil:
+		return "Dry runs are unavailable here (no policy simulator)."
+	case t.running:
+		return "ctrl+s waits for the running dry run; esc cancels it."
+	case t.isCall():
+		return "ctrl+s dry-runs this call: nothing is granted or sent."
+	}
+	return "ctrl+s dry-runs this transfer: nothing is granted or sent."
 }
 
 // tryHelp is the footer while the panel is open.

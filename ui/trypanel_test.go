@@ -343,3 +343,44 @@ func TestTryPanelInConsole(t *testing.T) {
 		t.Errorf("? on Permissions does not list ctrl+y:\n%s", frame(m))
 	}
 }
+
+// After moves the chain's clock before each run, as a policy test's
+// "after": the simulator gets the wait on every run and the answer says
+// so; a wait ParsePeriod refuses stops the run at the field.
+func TestTryPanelAfterWaitsBeforeEachRun(t *testing.T) {
+	sim := scriptSim(t)
+	m := tryDraft(t, flows.ModeSandbox, 100, 30, sim)
+	permPress(m, "ctrl+y")
+	trySet(t, m, m.try.times, "2")
+	trySet(t, m, m.try.after, "1d")
+	tryRun(t, m, permPress(m, "ctrl+s"))
+	if len(sim.runs) != 1 || len(sim.runs[0]) != 2 {
+		t.Fatalf("simulated %d cases", len(sim.runs))
+	}
+	for i, r := range sim.runs[0] {
+		if r.Advance != 24*time.Hour {
+			t.Errorf("run %d: clock moved %s, want 24h", i+1, r.Advance)
+		}
+	}
+	if v := flat(permView(m)); !strings.Contains(v, "The chain's clock moved 1d before each run.") {
+		t.Errorf("the answer does not say the clock moved:\n%s", permView(m))
+	}
+	// Empty: no wait.
+	trySet(t, m, m.try.after, "")
+	tryRun(t, m, permPress(m, "ctrl+s"))
+	if r := sim.runs[len(sim.runs)-1][0]; r.Advance != 0 {
+		t.Errorf("empty After moved the clock %s", r.Advance)
+	}
+	if strings.Contains(permView(m), "clock moved") {
+		t.Errorf("no wait, yet the answer speaks of one:\n%s", permView(m))
+	}
+	// A wait flows cannot read is the field's error; nothing runs.
+	trySet(t, m, m.try.after, "soon")
+	n := len(sim.runs)
+	if permPress(m, "ctrl+s"); m.try.running || len(sim.runs) != n {
+		t.Errorf("a run started with After %q", "soon")
+	}
+	if v := permView(m); !strings.Contains(v, "✗") || m.try.form.Focused() != Field(m.try.after) {
+		t.Errorf("After %q: no error on the field:\n%s", "soon", v)
+	}
+}
