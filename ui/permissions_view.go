@@ -134,7 +134,7 @@ func (m *permissionsModel) viewBottom(w int) []string {
 		}
 		line = strings.Join(parts, "\n")
 	case m.status != "":
-		line = st.Status.Render(m.status)
+		line = m.c.paraText(st.Status, m.status, w) // whole: a path is long
 	default:
 		line = st.Subtle.Render(m.what())
 		if help := m.focusHelp(); help != "" {

@@ -466,3 +466,16 @@ func (c *common) styledWrap(style func(...string) string, text string, w int, in
 func (c *common) WrapText(style func(...string) string, text string, w int, indent string) []string {
 	return c.styledWrap(style, apiclient.Printable(text), w, indent)
 }
+
+// para is a hint, note or status a person must read whole: wrapped to w
+// cells in one style (continuation lines keep the first line's indent),
+// never cut at the screen's edge.
+func (c *common) para(style lipgloss.Style, text string, w int) []string {
+	indent := text[:len(text)-len(strings.TrimLeft(text, " "))]
+	return c.styledWrap(style.Render, text, w, indent)
+}
+
+// paraText is para joined into one block.
+func (c *common) paraText(style lipgloss.Style, text string, w int) string {
+	return strings.Join(c.para(style, text, w), "\n")
+}
