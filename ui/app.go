@@ -59,8 +59,7 @@ type Model struct {
 	help    help.Model
 	helpOn  bool     // ? : the full key list in the body
 	hv      scroller // the help's viewport
-	// helpHead is the help's head line(s), wrapped (set in Update)
-	helpHead []string
+	hvHead  []string // the help's head line(s), wrapped in Update
 	inspect bool
 	iv      scroller // the inspector's viewport
 	confirm bool     // quit prompt (y/N) while transactions are pending or a request is in flight
@@ -410,7 +409,7 @@ func (m *Model) refresh() {
 	}
 	if m.helpOn {
 		m.hv.setLines(m.helpLines(g.w))
-		m.helpHead = m.hv.headed(m.c, func(pos string) string {
+		m.hvHead = m.hv.headed(m.c, func(pos string) string {
 			if pos == "" {
 				return "Help: esc or ? closes"
 			}
@@ -996,7 +995,7 @@ func (m *Model) helpLines(w int) []string {
 }
 
 func (m *Model) helpView() string {
-	return strings.Join(append(append([]string{}, m.helpHead...), m.hv.view()), "\n")
+	return strings.Join(append(append([]string{}, m.hvHead...), m.hv.view()), "\n")
 }
 
 func (m *Model) bodyView(g geometry) string {
