@@ -482,7 +482,11 @@ func txDetailLines(c *common, r *txRow, w int) []string {
 	plain := func(s ...string) string { return strings.Join(s, " ") }
 	out = append(out, c.styledWrap(st.Title.Render, "Transaction "+apiclient.Printable(r.id), w, "  ")...)
 	kv("kind", r.kind, plain)
-	out = append(out, st.Label.Render(pad("status", kw))+" "+st.StatusWord(r.statusText()))
+	status := st.StatusWord(r.statusText())
+	if b := r.failedIn(); b != "" {
+		status += " in block " + b
+	}
+	out = append(out, st.Label.Render(pad("status", kw))+" "+status)
 	kv("elapsed", fmtElapsed(r.elapsed(c.now())), plain)
 	if h := r.tx.Hash(); h != "" {
 		kv("hash", apiclient.Printable(h), st.Hash.Render)

@@ -156,10 +156,10 @@ func TestRevertReasonWholeOnActivity(t *testing.T) {
 			t.Errorf("%dx%d: w does not show the raw wei:\n%s", size[0], size[1], v)
 		}
 		d.key("w", "enter")
-		pane := func() []string { return strings.Split(ansi.Strip(a.View()), "\n")[1:] }
+		pane := func() []string { return strings.Split(ansi.Strip(a.View()), "\n")[len(a.dvHead):] }
 		all := strings.Join(scrollCollect(t, d, &a.dv, pane), "\n")
 		assertFits(t, m.View(), size[0], size[1])
-		for _, want := range []string{"reason ✗ " + tstUsageReason, "block 57", `"errorMessage": "` + rawUsageReason + `"`, "status FAILED"} {
+		for _, want := range []string{"reason ✗ " + tstUsageReason, "block 57", `"errorMessage": "` + rawUsageReason + `"`, "status FAILED in block 57"} {
 			if !strings.Contains(seen(all), seen(want)) {
 				t.Errorf("%dx%d: detail misses %q:\n%s", size[0], size[1], want, all)
 			}
@@ -323,6 +323,9 @@ func TestRevertReasonWholeOnSend(t *testing.T) {
 		if !strings.Contains(seen(v), seen("✗ "+tstUsageReason)) {
 			t.Errorf("%dx%d: Send does not show the whole reason:\n%s", size[0], size[1], v)
 		}
+		if !strings.Contains(v, "FAILED in block 57") {
+			t.Errorf("%dx%d: Send does not say which block the send failed in:\n%s", size[0], size[1], v)
+		}
 	}
 }
 
@@ -431,5 +434,55 @@ func TestHintsWrapNotCut(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// End to end with the embedded sandbox at 60×15: a scoped grant from the
+// example policy file, then a call the policy forbids. The sandbox mines it
+// and it reverts; the Send list, the Activity detail and the run summary
+// all say which block it failed in.
+func TestRevertedSendShowsItsBlockEndToEnd(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{})
+	d := drive(t, m, 60, 15)
+	d.until(20*time.Second, "sandbox ✓")
+	d.key("enter")
+	d.untilFn(10*time.Second, func() bool { return m.active == sessionKeyScreen }, "the session key step")
+	d.key("enter")
+	d.untilFn(10*time.Second, func() bool { return m.active == permissionsScreen }, "the permissions step")
+	d.key("ctrl+o", "ctrl+u")
+	d.typeText("../examples/policies/erc20-capped-transfer.json")
+	d.key("enter")
+	d.untilFn(5*time.Second, func() bool { return strings.Contains(ansi.Strip(m.screens[permissionsScreen].View()), "✓ loaded") }, "the policy file")
+	d.key("ctrl+s")
+	d.untilFn(20*time.Second, func() bool { return m.active == sendScreen }, "the grant confirmed")
+	s := m.screens[sendScreen].(*send)
+	if !s.callMode {
+		t.Fatal("the Send form did not open on the call the grant allows")
+	}
+	d.key("tab", "tab", "tab", "ctrl+u") // the arguments
+	d.typeText("0x5555555555555555555555555555555555555555, 1e18")
+	d.key("ctrl+s")
+	d.untilFn(20*time.Second, func() bool {
+		if len(s.results) != 1 {
+			return false
+		}
+		r := m.c.txs.get(s.results[0])
+		return r != nil && r.final()
+	}, "the send's final state")
+	r := m.c.txs.get(s.results[0])
+	block := r.tx.Block()
+	if r.tx.Status != apiclient.StatusFailed || block == "" || r.tx.Hash() == "" {
+		t.Fatalf("want a FAILED record with its block and hash from the sandbox: %+v", r.tx)
+	}
+	d.key("esc") // leave the field: the list shows the send
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "FAILED in block "+block) {
+		t.Errorf("the Send list does not name the block:\n%s", v)
+	}
+	d.key("a", "G", "enter")
+	if v := ansi.Strip(m.screens[activityScreen].View()); !strings.Contains(v, "status     FAILED in block "+block) {
+		t.Errorf("the Activity detail does not name the block:\n%s", v)
+	}
+	if sum := m.ExitSummary(); !strings.Contains(sum, r.id+" FAILED in block "+block) {
+		t.Errorf("the run summary does not name the block:\n%s", sum)
 	}
 }

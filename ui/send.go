@@ -570,9 +570,12 @@ func (s *send) lines() (lines []string, start, end int) {
 				if !r.final() {
 					status = s.c.spinner() + " " + status
 				}
+				if b := r.failedIn(); b != "" {
+					status += " in block " + b
+				}
 				line += "  " + status + st.Subtle.Render(" "+fmtElapsed(r.elapsed(now)))
-				if b := r.tx.Block(); b != "" {
-					line += st.Subtle.Render(" block " + b)
+				if b := r.tx.Block(); b != "" && r.failedIn() == "" {
+					line += st.Subtle.Render(" block " + apiclient.Printable(b))
 				}
 				// the reason whole, wrapped (never cut), in token units
 				if rl := s.c.ReasonLines(r, s.w-4, "  "); len(rl) > 0 {
