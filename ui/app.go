@@ -12,6 +12,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,7 @@ func New(cfg flows.Config, opts Options) *Model {
 	if configComplete(cfg) {
 		m.active = loginScreen
 	}
+	m.syncKeys() // the first frame may come before any Update
 	return m
 }
 
@@ -356,9 +358,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	login, key := m.c.sess.login.Address, m.c.sess.key.Address
 	cmd := m.update(msg)
 	m.forgetStale(login, key)
+	m.syncKeys()
 	m.layout()
 	m.refresh()
 	return m, m.withSpinner(cmd)
+}
+
+// keySyncer: a screen whose key states (enabled, help text) follow its
+// state; the root sets them after every Update so views only read them.
+type keySyncer interface{ syncKeys() }
+
+// syncKeys sets every key's enabled state for the next frame and the next
+// key: the screens' own, then the root's.
+func (m *Model) syncKeys() {
+	for _, s := range m.screens {
+		if ks, ok := s.(keySyncer); ok {
+			ks.syncKeys()
+		}
+	}
+	m.setKeyStates()
 }
 
 // forgetStale keeps the steps honest: a new guest (n) clears the session
@@ -562,7 +580,6 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	scr := m.screens[m.active]
-	m.setKeyStates()
 	banner := m.banners[m.active] != ""
 	if m.inspect && m.iv.scrollKey(k, !m.lastGeo.inspectAlone) {
 		return nil
@@ -582,7 +599,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		}
 		m.status = "nothing to copy here"
 		return nil
-	case key.Matches(k, m.keys.Curl):
+	case key.Matches(k, m.keys.Curl), !scr.Capturing() && slices.Contains(m.keys.Curl.Keys(), k.String()):
+		// off in the footer where the step makes no request; pressed
+		// anyway, it says so
 		return m.copyCurl()
 	case key.Matches(k, m.keys.Inspect):
 		m.inspect = !m.inspect
@@ -819,8 +838,8 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		[]key.Binding{k.g.Retry, k.g.Back, k.g.Help, k.g.Quit, k.g.ForceQ})
 }
 
+// keyMap reads the key states Update set (syncKeys); it changes nothing.
 func (m *Model) keyMap() keyMap {
-	m.setKeyStates()
 	return keyMap{m.screens[m.active], &m.keys}
 }
 
@@ -894,9 +913,7 @@ func (m *Model) footerView(w int) string {
 	km := m.keyMap()
 	var fixed []key.Binding
 	if m.helpOn {
-		fixed = []key.Binding{keyScrollDown, m.keys.Back, m.keys.Help, m.keys.Quit}
-		fixed[1].SetHelp("esc", "close")
-		defer m.keys.Back.SetHelp("esc", "back")
+		fixed = []key.Binding{keyScrollDown, keyCloseHelp, m.keys.Help, m.keys.Quit}
 	} else {
 		fixed = []key.Binding{m.keys.Copy, m.keys.Retry, m.keys.Back, m.keys.Help, m.keys.Quit}
 		if !m.keys.Back.Enabled() { // the screen's own esc (close a detail, cancel) stays in view
@@ -951,7 +968,6 @@ func (m *Model) footerView(w int) string {
 // current step's keys, then the global ones; esc, ? and q come first.
 func (m *Model) helpLines(w int) []string {
 	st := m.c.st
-	m.setKeyStates()
 	// a description wraps under itself, never cut
 	line := func(b key.Binding) []string {
 		desc := m.c.styledWrap(st.HelpStyles.FullDesc.Render, b.Help().Desc, max(w-15, 10), "")

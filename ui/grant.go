@@ -59,9 +59,12 @@ func (s *grant) ShortHelp() []key.Binding {
 	if s.confirm {
 		return []key.Binding{s.keys.Yes, s.keys.No}
 	}
-	s.keys.Continue.SetEnabled(s.c.sess.grantOK)
 	return []key.Binding{s.keys.Continue, s.keys.Left}
 }
+
+// syncKeys: enter goes on only once the grant is confirmed (set after
+// every Update; ShortHelp only reads).
+func (s *grant) syncKeys() { s.keys.Continue.SetEnabled(s.c.sess.grantOK) }
 func (s *grant) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *grant) row() *txRow {

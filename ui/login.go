@@ -44,15 +44,18 @@ func (s *login) SetSize(w, h int)    { s.w, s.h = w, h }
 func (s *login) Capturing() bool     { return false }
 func (s *login) exchangeTag() string { return flows.TagLogin }
 
-func (s *login) ShortHelp() []key.Binding {
+// syncKeys sets what the keys do now (the root calls it after every
+// Update; ShortHelp only reads).
+func (s *login) syncKeys() {
 	s.keys.New.SetEnabled(s.done && !s.pending)
 	if s.done {
 		s.keys.Login.SetHelp("enter", "continue")
 	} else {
 		s.keys.Login.SetHelp("enter", "log in")
 	}
-	return []key.Binding{s.keys.Login, s.keys.New}
 }
+
+func (s *login) ShortHelp() []key.Binding { return []key.Binding{s.keys.Login, s.keys.New} }
 func (s *login) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *login) copyTarget() (string, string, bool) {

@@ -125,33 +125,24 @@ func (s *scroller) follow(lines []string, keep, start, end, w, h int) {
 	s.vp.SetYOffset(max(0, min(off, len(rest)-room)))
 }
 
-// frame (forms) renders lines in h rows with the offset follow chose: the
-// first `keep` lines stay, the rest scroll. The viewport is a copy: nothing
-// here changes the model.
-func (s scroller) frame(lines []string, keep, h int) string {
+// frame (forms) renders lines in h rows from the offset follow chose in
+// Update: the first `keep` lines stay, the rest show from the offset on.
+// Nothing here moves or clamps the offset.
+func (s *scroller) frame(lines []string, keep, h int) string {
 	if h <= 0 || len(lines) <= h {
 		return strings.Join(lines, "\n")
 	}
 	keep = min(keep, max(h-1, 0), len(lines))
-	vp := s.vp
-	vp.Height = max(h-keep, 1)
-	rest := make([]string, 0, len(lines)-keep)
-	for _, l := range lines[keep:] {
-		// the viewport wraps what is wider; rows are cut, not wrapped
-		// (hints and reasons come wrapped already)
-		rest = append(rest, ansi.Truncate(l, max(vp.Width, 1), "…"))
+	rest := lines[keep:]
+	from := min(s.vp.YOffset, len(rest))
+	to := min(from+max(h-keep, 1), len(rest))
+	out := append([]string{}, lines[:keep]...)
+	for _, l := range rest[from:to] {
+		// rows are cut, not wrapped (hints and reasons come wrapped already)
+		out = append(out, strings.TrimRight(ansi.Truncate(l, max(s.vp.Width, 1), "…"), " "))
 	}
-	vp.SetContent(strings.Join(rest, "\n"))
-	body := strings.Split(vp.View(), "\n")
-	// the viewport pads to its size; the frame does that already
-	for i := range body {
-		body[i] = strings.TrimRight(body[i], " ")
-	}
-	for len(body) > 0 && body[len(body)-1] == "" {
-		body = body[:len(body)-1]
-	}
-	return strings.Join(append(append([]string{}, lines[:keep]...), body...), "\n")
+	return strings.Join(out, "\n")
 }
 
 // offset is the first scrolling line shown.
-func (s scroller) offset() int { return s.vp.YOffset }
+func (s *scroller) offset() int { return s.vp.YOffset }
