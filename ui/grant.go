@@ -65,6 +65,7 @@ func (s *grant) ShortHelp() []key.Binding {
 // syncKeys: enter goes on only once the grant is confirmed (set after
 // every Update; ShortHelp only reads).
 func (s *grant) syncKeys() { s.keys.Continue.SetEnabled(s.c.sess.grantOK) }
+
 func (s *grant) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *grant) row() *txRow {

@@ -55,7 +55,7 @@ func (s *login) syncKeys() {
 	}
 }
 
-func (s *login) ShortHelp() []key.Binding { return []key.Binding{s.keys.Login, s.keys.New} }
+func (s *login) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Login, s.keys.New} }
 func (s *login) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *login) copyTarget() (string, string, bool) {
