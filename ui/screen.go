@@ -239,12 +239,6 @@ func (l *exchangeLog) lastFor(part string) (apiclient.Exchange, bool) {
 	return apiclient.Exchange{}, false
 }
 
-func (l *exchangeLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.all)
-}
-
 // Optional interfaces a screen may implement; the root checks for them.
 
 // requester: the screen's step made requests tagged with exchangeTag()
