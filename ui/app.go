@@ -971,7 +971,15 @@ func (m *Model) helpLines(w int) []string {
 	// a description wraps under itself, never cut
 	line := func(b key.Binding) []string {
 		desc := m.c.styledWrap(st.HelpStyles.FullDesc.Render, b.Help().Desc, max(w-15, 10), "")
-		out := []string{"  " + st.HelpStyles.FullKey.Render(pad(b.Help().Key, 12)) + " " + desc[0]}
+		k := b.Help().Key
+		if lipgloss.Width(k) > 12 { // a long key gets its own line, whole
+			out := []string{"  " + st.HelpStyles.FullKey.Render(k)}
+			for _, d := range desc {
+				out = append(out, strings.Repeat(" ", 15)+d)
+			}
+			return out
+		}
+		out := []string{"  " + st.HelpStyles.FullKey.Render(pad(k, 12)) + " " + desc[0]}
 		for _, d := range desc[1:] {
 			out = append(out, strings.Repeat(" ", 15)+d)
 		}

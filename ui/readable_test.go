@@ -376,6 +376,12 @@ func TestHintsWrapNotCut(t *testing.T) {
 	states = append(states,
 		state{"login, sandbox starting", func(m *Model, d *uiDriver) { d.send(goToMsg{loginScreen}) },
 			[]string{"the sandbox is starting — press enter now or when ready"}},
+		state{"sessions: revoke asked, help", func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{sessionsScreen})
+			m.screens[sessionsScreen].(*sessionsView).confirm = true
+			d.key("?")
+		}, []string{"any other key"}},
 		state{"connect failed", func(m *Model, d *uiDriver) {
 			m.c.sess.sbErr = longErr
 			d.send(goToMsg{connectScreen})
