@@ -525,6 +525,9 @@ func (s *send) lines() (lines []string, start, end int) {
 		lines = append(lines, fl...)
 		if info := s.c.sess.sandbox; info != nil && apiclient.SameAddress(info.TokenAddress, s.target.Value()) {
 			lines = append(lines, s.c.para(st.Subtle, "  sandbox test token "+info.TokenSymbol+": amounts as 100 "+info.TokenSymbol+" or in base units (100e18)", s.w)...)
+			if s.call.Index() >= 0 {
+				end = len(lines) // the hint scrolls into view with the field being edited
+			}
 		}
 	} else {
 		// "Recipient N" above each pair of fields
