@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -270,13 +271,24 @@ type NetError struct {
 }
 
 func (e *NetError) Error() string {
-	call := "(" + e.Method + " " + e.Path + ")"
+	// a NetError made by NetErrorOf from a bare transport error may not
+	// know the call, the host or the time
+	at, call := "", ""
+	if e.Host != "" {
+		at = " at " + e.Host
+	}
+	if e.Method != "" {
+		call = " (" + e.Method + " " + e.Path + ")"
+	}
 	var s string
 	switch e.Kind {
 	case NetTimeout:
-		s = "the API did not answer within " + roundElapsed(e.Elapsed)
+		s = "the API did not answer in time"
+		if e.Elapsed > 0 {
+			s = "the API did not answer within " + roundElapsed(e.Elapsed)
+		}
 	case NetRefused:
-		s = "could not connect to the API at " + e.Host + ": nothing is listening there (connection refused)"
+		s = "could not connect to the API" + at + ": nothing is listening there (connection refused)"
 	case NetNoHost:
 		s = "could not find the API's host " + hostOnly(e.Host) + " (the name does not resolve)"
 	case NetDropped:
@@ -292,12 +304,12 @@ func (e *NetError) Error() string {
 	case NetRedirect:
 		s = e.Detail
 	default:
-		s = "could not reach the API at " + e.Host + ": " + e.Detail
+		s = "could not reach the API" + at + ": " + e.Detail
 	}
-	s += " " + call
+	s += call
 	// Only GETs are retried: a write that got no answer may still have
 	// been carried out, and sending it again could do it twice.
-	if e.Method != http.MethodGet && (e.Kind == NetTimeout || e.Kind == NetDropped) {
+	if e.Method != "" && e.Method != http.MethodGet && (e.Kind == NetTimeout || e.Kind == NetDropped) {
 		s += "; it may still have been carried out: check the transactions before sending it again"
 	}
 	return s
@@ -323,6 +335,28 @@ func hostOnly(hostport string) string {
 		return h
 	}
 	return hostport
+}
+
+// NetErrorOf is err as a *NetError, so every caller words network trouble
+// the same: the one in err's chain, or one made from a bare transport error
+// (a dial, a dropped connection, a timeout, a cancel) that did not come
+// through the client. false when err is not network trouble.
+func NetErrorOf(err error) (*NetError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	if e, ok := AsNetError(err); ok {
+		return e, true
+	}
+	e := netError(context.Background(), call{}, "", 0, false, err).(*NetError)
+	var dns *net.DNSError
+	switch {
+	case e.Kind == NetOther:
+		return nil, false // not known transport trouble: the caller's own words
+	case e.Kind == NetNoHost && errors.As(err, &dns):
+		e.Host = dns.Name
+	}
+	return e, true
 }
 
 // AsNetError finds a *NetError in err's chain.

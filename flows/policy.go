@@ -389,7 +389,6 @@ func (ci ConstraintInput) build(fe FieldErrors, i int, sel Selector, selOK bool)
 		c.Index = ref.word
 		if kind, _, err := classifyType(ref.typ); err != nil {
 			fe[key("arg")] = fmt.Sprintf("argument %s: %v", ref.label, err)
-			argOK = false
 		} else {
 			if checkValue {
 				if kind == "int" && cond != apiclient.CondEqual && cond != apiclient.CondNotEqual && fe[key("condition")] == "" {

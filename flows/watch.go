@@ -74,7 +74,6 @@ func (r *Runner) Watch(ctx context.Context, id string, onUpdate func(apiclient.T
 		errs = 0
 		if !seen || changed(last, tx) {
 			seen = true
-			last = tx
 			if onUpdate != nil {
 				onUpdate(tx)
 			}

@@ -51,6 +51,7 @@ type activity struct {
 	off     int // first visible list line (set in Update, never in View)
 	detail  bool
 	dv      scroller
+	dvHead  []string // the detail's head line(s), wrapped (set in refresh)
 	watches map[string]*watch
 	gen     int
 }
@@ -130,6 +131,12 @@ func (s *activity) refresh() {
 	}
 	if s.detail {
 		s.dv.setLines(txDetailLines(s.c, s.selected(), s.w))
+		s.dvHead = s.dv.headed(s.c, func(pos string) string {
+			if pos == "" {
+				return "esc: back to the list"
+			}
+			return "esc: back to the list · " + pos + " · ↑/↓ pgup/pgdn scroll"
+		}, s.w, s.h)
 		return
 	}
 	counts := make([]int, n)
@@ -327,11 +334,7 @@ func pad(s string, w int) string {
 func (s *activity) View() string {
 	st := s.c.st
 	if s.detail && s.selected() != nil {
-		pos := s.dv.position()
-		if pos != "" {
-			pos = " · " + pos + " · ↑/↓ pgup/pgdn scroll"
-		}
-		return st.Subtle.Render(ansi.Truncate("esc: back to the list"+pos, max(s.w, 1), "")) + "\n" + s.dv.view()
+		return strings.Join(append(append([]string{}, s.dvHead...), s.dv.view()), "\n")
 	}
 	rows := s.c.txs.rows
 	var b strings.Builder
@@ -479,7 +482,11 @@ func txDetailLines(c *common, r *txRow, w int) []string {
 	plain := func(s ...string) string { return strings.Join(s, " ") }
 	out = append(out, c.styledWrap(st.Title.Render, "Transaction "+apiclient.Printable(r.id), w, "  ")...)
 	kv("kind", r.kind, plain)
-	out = append(out, st.Label.Render(pad("status", kw))+" "+st.StatusWord(r.statusText()))
+	status := st.StatusWord(r.statusText())
+	if b := r.failedIn(); b != "" {
+		status += " in block " + b
+	}
+	out = append(out, st.Label.Render(pad("status", kw))+" "+status)
 	kv("elapsed", fmtElapsed(r.elapsed(c.now())), plain)
 	if h := r.tx.Hash(); h != "" {
 		kv("hash", apiclient.Printable(h), st.Hash.Render)

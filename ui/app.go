@@ -12,6 +12,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ type Model struct {
 	help    help.Model
 	helpOn  bool     // ? : the full key list in the body
 	hv      scroller // the help's viewport
+	hvHead  []string // the help's head line(s), wrapped in Update
 	inspect bool
 	iv      scroller // the inspector's viewport
 	confirm bool     // quit prompt (y/N) while transactions are pending or a request is in flight
@@ -189,6 +191,7 @@ func New(cfg flows.Config, opts Options) *Model {
 	if configComplete(cfg) {
 		m.active = loginScreen
 	}
+	m.syncKeys() // the first frame may come before any Update
 	return m
 }
 
@@ -359,9 +362,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	login, key := m.c.sess.login.Address, m.c.sess.key.Address
 	cmd := m.update(msg)
 	m.forgetStale(login, key)
+	m.syncKeys()
 	m.layout()
 	m.refresh()
 	return m, m.withSpinner(cmd)
+}
+
+// keySyncer: a screen whose key states (enabled, help text) follow its
+// state; the root sets them after every Update so views only read them.
+type keySyncer interface{ syncKeys() }
+
+// syncKeys sets every key's enabled state for the next frame and the next
+// key: the screens' own, then the root's.
+func (m *Model) syncKeys() {
+	for _, s := range m.screens {
+		if ks, ok := s.(keySyncer); ok {
+			ks.syncKeys()
+		}
+	}
+	m.setKeyStates()
 }
 
 // forgetStale keeps the steps honest: a new guest (n) clears the session
@@ -411,8 +430,13 @@ func (m *Model) refresh() {
 		m.iv.setLines(m.inspectorLines(inner))
 	}
 	if m.helpOn {
-		m.hv.setSize(g.w, max(g.bodyH-1, 1))
 		m.hv.setLines(m.helpLines(g.w))
+		m.hvHead = m.hv.headed(m.c, func(pos string) string {
+			if pos == "" {
+				return "Help: esc or ? closes"
+			}
+			return "Help: esc or ? closes · " + pos + " · ↑/↓ pgup/pgdn scroll"
+		}, g.w, g.bodyH)
 	}
 }
 
@@ -560,7 +584,6 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	scr := m.screens[m.active]
-	m.setKeyStates()
 	banner := m.banners[m.active] != ""
 	if m.inspect && m.iv.scrollKey(k, !m.lastGeo.inspectAlone) {
 		return nil
@@ -580,7 +603,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		}
 		m.status = "nothing to copy here"
 		return nil
-	case key.Matches(k, m.keys.Curl):
+	case key.Matches(k, m.keys.Curl), !scr.Capturing() && slices.Contains(m.keys.Curl.Keys(), k.String()):
+		// off in the footer where the step makes no request; pressed
+		// anyway, it says so
 		return m.copyCurl()
 	case key.Matches(k, m.keys.Inspect):
 		m.inspect = !m.inspect
@@ -613,7 +638,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		// The status line says "esc cancels" while waiting: that comes
 		// before leaving a field (the field keeps its text either way).
 		m.cancelRequests()
-		m.status = "stopped waiting for the API (esc); what you typed and earlier results stay"
+		m.status = "stopped waiting (esc); typed text and results stay"
 		return nil
 	case k.Type == tea.KeyEsc:
 		if ec, ok := scr.(escConsumer); ok && ec.consumesEsc() {
@@ -766,7 +791,7 @@ func (m *Model) geometry() geometry {
 	if b := m.banners[m.active]; b != "" {
 		g.bannerH = len(m.bannerLines(w))
 	}
-	g.footerH = 2 // status line + key line
+	g.footerH = len(m.statusLines(w)) + 1 // status (wrapped whole) + key line
 	g.bodyH = max(h-g.headerH-g.bannerH-g.footerH, 1)
 	g.screenW = w
 	switch {
@@ -817,8 +842,8 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		[]key.Binding{k.g.Retry, k.g.Back, k.g.Help, k.g.Quit, k.g.ForceQ})
 }
 
+// keyMap reads the key states Update set (syncKeys); it changes nothing.
 func (m *Model) keyMap() keyMap {
-	m.setKeyStates()
 	return keyMap{m.screens[m.active], &m.keys}
 }
 
@@ -832,22 +857,36 @@ func (m *Model) View() string {
 	if g != m.geometry() {
 		g = m.geometry() // before the first Update: same layout, computed here
 	}
-	st := m.c.st
 	parts := []string{m.headerView(g.w)}
 	if g.bannerH > 0 {
 		parts = append(parts, strings.Join(m.bannerLines(g.w), "\n"))
 	}
 	var body string
 	if m.helpOn {
-		body = m.helpView(g)
+		body = m.helpView()
 	} else {
 		body = m.bodyView(g)
 	}
 	// the body always fills its height: the footer sits at the bottom
 	parts = append(parts, padBlock(fitBlock(body, g.w, g.bodyH), 0, g.bodyH))
-	parts = append(parts, fitBlock(st.Status.Render(m.statusText()), g.w, 1))
+	parts = append(parts, strings.Join(m.statusLines(g.w), "\n"))
 	parts = append(parts, m.footerView(g.w))
 	return fitBlock(strings.Join(parts, "\n"), g.w, g.h)
+}
+
+// statusLines is the status line wrapped whole: a message is read in full
+// at 60 columns too. At most a third of the terminal (the end is on the
+// step itself or in the log); always one line, so the footer keeps its place.
+func (m *Model) statusLines(w int) []string {
+	t := m.statusText()
+	if t == "" {
+		return []string{""}
+	}
+	ls := m.c.para(m.c.st.Status, t, w)
+	if limit := max(m.c.height/3, 2); len(ls) > limit {
+		ls = append(ls[:limit-1], m.c.st.Status.Render(ansi.Truncate(ansi.Strip(ls[limit-1]), w-1, "")+"…"))
+	}
+	return ls
 }
 
 // statusText is the status line: the last message, else what is being
@@ -878,9 +917,7 @@ func (m *Model) footerView(w int) string {
 	km := m.keyMap()
 	var fixed []key.Binding
 	if m.helpOn {
-		fixed = []key.Binding{keyScrollDown, m.keys.Back, m.keys.Help, m.keys.Quit}
-		fixed[1].SetHelp("esc", "close")
-		defer m.keys.Back.SetHelp("esc", "back")
+		fixed = []key.Binding{keyScrollDown, keyCloseHelp, m.keys.Help, m.keys.Quit}
 	} else {
 		fixed = []key.Binding{m.keys.Copy, m.keys.Retry, m.keys.Back, m.keys.Help, m.keys.Quit}
 		if !m.keys.Back.Enabled() { // the screen's own esc (close a detail, cancel) stays in view
@@ -935,12 +972,27 @@ func (m *Model) footerView(w int) string {
 // current step's keys, then the global ones; esc, ? and q come first.
 func (m *Model) helpLines(w int) []string {
 	st := m.c.st
-	m.setKeyStates()
-	line := func(b key.Binding) string {
-		return "  " + st.HelpStyles.FullKey.Render(pad(b.Help().Key, 12)) + " " + st.HelpStyles.FullDesc.Render(b.Help().Desc)
+	// a description wraps under itself, never cut
+	line := func(b key.Binding) []string {
+		desc := m.c.styledWrap(st.HelpStyles.FullDesc.Render, b.Help().Desc, max(w-15, 10), "")
+		k := b.Help().Key
+		if lipgloss.Width(k) > 12 { // a long key gets its own line, whole
+			out := []string{"  " + st.HelpStyles.FullKey.Render(k)}
+			for _, d := range desc {
+				out = append(out, strings.Repeat(" ", 15)+d)
+			}
+			return out
+		}
+		out := []string{"  " + st.HelpStyles.FullKey.Render(pad(k, 12)) + " " + desc[0]}
+		for _, d := range desc[1:] {
+			out = append(out, strings.Repeat(" ", 15)+d)
+		}
+		return out
 	}
-	out := []string{st.Title.Render("Keys · " + m.active.String())}
-	out = append(out, line(m.keys.Back), line(m.keys.Help), line(m.keys.Quit), line(m.keys.ForceQ))
+	out := m.c.para(st.Title, "Keys · "+m.active.String(), w)
+	for _, b := range []key.Binding{m.keys.Back, m.keys.Help, m.keys.Quit, m.keys.ForceQ} {
+		out = append(out, line(b)...)
+	}
 	seen := map[string]bool{"esc": true, "?": true, "q": true, "ctrl+c": true}
 	add := func(title string, bs []key.Binding) {
 		var ls []string
@@ -950,10 +1002,11 @@ func (m *Model) helpLines(w int) []string {
 				continue
 			}
 			seen[h.Key+"|"+h.Desc] = true
-			ls = append(ls, line(b))
+			ls = append(ls, line(b)...)
 		}
 		if len(ls) > 0 {
-			out = append(out, "", st.Label.Render(title))
+			out = append(out, "")
+			out = append(out, m.c.para(st.Label, title, w)...)
 			out = append(out, ls...)
 		}
 	}
@@ -966,18 +1019,11 @@ func (m *Model) helpLines(w int) []string {
 	if m.inspect {
 		add("Inspector", []key.Binding{keyPageUp, keyPageDown})
 	}
-	for i, l := range out {
-		out[i] = ansi.Truncate(l, w, "…")
-	}
 	return out
 }
 
-func (m *Model) helpView(g geometry) string {
-	head := m.c.st.Subtle.Render("Help: esc or ? closes")
-	if pos := m.hv.position(); pos != "" {
-		head += m.c.st.Subtle.Render(" · " + pos + " · ↑/↓ pgup/pgdn scroll")
-	}
-	return fitBlock(head, g.w, 1) + "\n" + m.hv.view()
+func (m *Model) helpView() string {
+	return strings.Join(append(append([]string{}, m.hvHead...), m.hv.view()), "\n")
 }
 
 func (m *Model) bodyView(g geometry) string {

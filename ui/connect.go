@@ -193,8 +193,9 @@ func (s *connect) update(msg tea.Msg) tea.Cmd {
 // lines is the screen's content; focus is the focused row's first line.
 func (s *connect) lines() (lines []string, start, end int) {
 	st := s.c.st
-	lines = []string{st.Title.Render("1 · Connect"),
-		st.Subtle.Render("Where calls go. Flags, environment and the config file fill this in."), ""}
+	lines = append([]string{st.Title.Render("1 · Connect")},
+		s.c.para(st.Subtle, "Where calls go. Flags, environment and the config file fill this in.", s.w)...)
+	lines = append(lines, "")
 	fl, a, b := s.form.Lines(st)
 	if a >= 0 {
 		a, b = a+len(lines), b+len(lines)
@@ -203,20 +204,21 @@ func (s *connect) lines() (lines []string, start, end int) {
 	lines = append(lines, fl...)
 	lines = append(lines, "")
 	if s.live {
-		lines = append(lines, st.Subtle.Render("Live: calls go to the API URL with your client ID and secret key."))
+		lines = append(lines, s.c.para(st.Subtle, "Live: calls go to the API URL with your client ID and secret key.", s.w)...)
 	} else {
-		lines = append(lines, st.Subtle.Render("Sandbox: an embedded API-compatible sandbox on loopback (API URL ignored;"),
-			st.Subtle.Render("empty client ID / secret key are generated)."))
+		lines = append(lines, s.c.para(st.Subtle, "Sandbox: an embedded API-compatible sandbox on loopback (API URL ignored; empty client ID / secret key are generated).", s.w)...)
 	}
 	if s.secret.Masked() {
-		lines = append(lines, st.Subtle.Render("Secrets are masked; ctrl+t shows them."))
+		lines = append(lines, s.c.para(st.Subtle, "Secrets are masked; ctrl+t shows them.", s.w)...)
 	}
 	sess := s.c.sess
 	switch {
 	case sess.sbErr != nil:
-		lines = append(lines, "", st.Error.Render("✗ "+errorText(sess.sbErr)))
+		lines = append(lines, "")
+		lines = append(lines, s.c.para(st.Error, "✗ "+errorText(sess.sbErr), s.w)...)
 	case sess.sbReady && s.c.client != nil:
-		lines = append(lines, "", st.OK.Render("✓")+" connected to "+s.c.client.BaseURL)
+		lines = append(lines, "")
+		lines = append(lines, wrapLines(st.OK.Render("✓")+" connected to "+s.c.client.BaseURL, s.w, "  ")...)
 		if s.c.cfg.Mode != flows.ModeLive {
 			lines = append(lines, s.sandboxCredentials()...)
 		}
@@ -239,13 +241,13 @@ func (s *connect) sandboxCredentials() []string {
 		st.Label.Render("Sandbox credentials") + st.Subtle.Render(" (throwaway: this run only)"),
 		"  client ID   " + cl.ClientID,
 		"  secret key  " + secret,
-		st.Subtle.Render("  to use them from another shell while the console runs (c copies it):"),
 	}
+	lines = append(lines, s.c.para(st.Subtle, "  to use them from another shell while the console runs (c copies it):", s.w)...)
 	for _, l := range strings.Split(ansi.Hardwrap(export, max(s.w-4, 20), false), "\n") {
 		lines = append(lines, "  "+st.Code.Render(l))
 	}
 	if secret != cl.SecretKey {
-		lines = append(lines, st.Subtle.Render("  (secret masked: ctrl+t shows it so the line runs as pasted)"))
+		lines = append(lines, s.c.para(st.Subtle, "  (secret masked: ctrl+t shows it so the line runs as pasted)", s.w)...)
 	}
 	return lines
 }
@@ -282,5 +284,5 @@ func (s *connect) sync() {
 
 func (s *connect) View() string {
 	lines, _, _ := s.lines()
-	return s.scroll.view(lines, 1, s.h)
+	return s.scroll.frame(lines, 1, s.h)
 }

@@ -56,7 +56,9 @@ func (m *Model) exitSummary() string {
 			state += " (not final when the console quit)"
 		}
 		fmt.Fprintf(&b, "    %-5s %s %s", r.kind, apiclient.Printable(r.id), state)
-		if blk := r.tx.Block(); blk != "" {
+		if blk := r.failedIn(); blk != "" {
+			fmt.Fprintf(&b, " in block %s", blk)
+		} else if blk := r.tx.Block(); blk != "" {
 			fmt.Fprintf(&b, " block %s", apiclient.Printable(blk))
 		}
 		if h := r.tx.Hash(); h != "" {

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -171,7 +173,7 @@ func TestFaultRefusedPlainBanner(t *testing.T) {
 	for _, size := range faultSizes {
 		m, _ := newOffline(t, flows.Config{Mode: flows.ModeLive, APIURL: "http://" + addr + "/v1", ClientID: "c", SecretKey: testSecret, ChainID: 84532})
 		d := drive(t, m, size[0], size[1])
-		v := d.untilSeen(5*time.Second, "cannot reach the API")
+		v := d.untilSeen(5*time.Second, "could not connect to the API")
 		assertPlain(t, v)
 		if !strings.Contains(v, "r: retry") {
 			t.Errorf("%dx%d: no retry offered after a refused connection:\n%s", size[0], size[1], v)
@@ -223,7 +225,7 @@ func TestFaultTimeoutReadsPlainly(t *testing.T) {
 		t.Fatal("no timeout")
 	}
 	got := errorText(err)
-	if !strings.Contains(got, "did not answer in time") || !strings.Contains(got, "GET /transactions/x") {
+	if !strings.Contains(got, "did not answer within") || !strings.Contains(got, "GET /transactions/x") {
 		t.Errorf("timeout reads %q", got)
 	}
 	assertPlain(t, got)
@@ -238,7 +240,7 @@ func TestFaultDroppedAndMalformed(t *testing.T) {
 		f.on("GET /transactions/bad-json", sequence(jsonAnswer(200, `{"result":{"id":"bad-json","status":`), txJSON("bad-json", apiclient.StatusConfirmed, "4", "")))
 		m, d := newFakeConsole(t, f, size[0], size[1], activityScreen)
 		d.send(watchTxMsg{"drop-id", "send"})
-		v := d.untilSeen(3*time.Second, "dropped")
+		v := d.untilSeen(3*time.Second, "closed the connection")
 		assertPlain(t, v)
 		d.until(10*time.Second, "CONFIRMED")
 		d.send(watchTxMsg{"bad-json", "send"})
@@ -289,5 +291,46 @@ func TestQuitAsksWhileRequestInFlight(t *testing.T) {
 	d.pump(20 * time.Millisecond)
 	if !d.quit.Load() {
 		t.Fatal("y did not quit")
+	}
+}
+
+// Network trouble reads the same in the console as everywhere else: the
+// wording is apiclient's (NetError), whether the error came through the
+// client or bare from the transport; only a wrapper's context is added.
+func TestErrorTextWordsNetworkTroubleLikeAPIClient(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	c := apiclient.New("http://"+addr+"/v1", "c", testSecret, apiclient.WithRetry(1, 0))
+	_, viaClient := c.Transaction(context.Background(), "x")
+	_, bare := net.Dial("tcp", addr)
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{viaClient, "could not connect to the API at " + addr + ": nothing is listening there (connection refused) (GET /transactions/x)"},
+		{fmt.Errorf("connecting: %w", viaClient), "connecting: could not connect to the API at " + addr + ": nothing is listening there (connection refused) (GET /transactions/x)"},
+		{fmt.Errorf("starting the embedded sandbox: %w", bare), "starting the embedded sandbox: could not connect to the API: nothing is listening there (connection refused)"},
+		{fmt.Errorf("reading sessions: %w", context.DeadlineExceeded), "reading sessions: the API did not answer in time"},
+		{fmt.Errorf("watch: %w", io.ErrUnexpectedEOF), "watch: the API closed the connection without answering"},
+		{&net.DNSError{Name: "api.example.invalid", Err: "no such host"}, "could not find the API's host api.example.invalid (the name does not resolve)"},
+	}
+	for _, tc := range cases {
+		got := errorText(tc.err)
+		if got != tc.want {
+			t.Errorf("errorText(%v)\n got %s\nwant %s", tc.err, got, tc.want)
+		}
+		ne, ok := apiclient.NetErrorOf(tc.err)
+		if !ok || !strings.HasSuffix(got, ne.Error()) {
+			t.Errorf("%v: the console's words %q are not apiclient's %v", tc.err, got, ne)
+		}
+		assertPlain(t, got)
+	}
+	// not network trouble: the error's own words
+	if got := errorText(errString("log in first")); got != "log in first" {
+		t.Errorf("a plain error reads %q", got)
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"walletconsole/theme"
 )
@@ -15,7 +13,7 @@ import (
 // Permissions, Send), in the spirit of charmbracelet/huh: a Field is one
 // row that can take focus, validates itself and knows its keys; a Group
 // holds fields in focus order and moves focus through them; a formScroller
-// keeps the focused rows in view with bubbles/viewport.
+// (ui/scroll.go) keeps the focused rows in view.
 //
 // The focus model never eats a command key by surprise: a Group starts with
 // no field focused (focus -1), so command letters (q, i, a, c, x, ?) act.
@@ -266,68 +264,6 @@ func (g *Group) Bindings() []key.Binding {
 	}
 	return nil
 }
-
-// formScroller shows a screen's lines in h rows: the first `keep` lines (title)
-// stay, the rest scroll in a bubbles viewport. The offset is decided in
-// Update (follow) and only read in View, which renders a copy.
-type formScroller struct {
-	vp viewport.Model
-}
-
-// follow sets the content and moves the offset just enough that lines
-// [start, end) of the scrolling part are visible (start < 0: keep the
-// offset, clamped to the content).
-func (s *formScroller) follow(lines []string, keep, start, end, w, h int) {
-	keep = min(keep, max(h-1, 0), len(lines))
-	rest := lines[keep:]
-	room := max(h-keep, 1)
-	s.vp.Width, s.vp.Height = max(w, 1), room
-	s.vp.SetContent(strings.Join(rest, "\n"))
-	off := s.vp.YOffset
-	if start >= keep {
-		a, b := start-keep, max(end-keep, start-keep+1)
-		if b-a > room {
-			b = a + room
-		}
-		if a < off {
-			off = a
-		}
-		if b > off+room {
-			off = b - room
-		}
-	}
-	s.vp.SetYOffset(max(0, min(off, len(rest)-room)))
-}
-
-// view renders lines with the offset chosen in Update. The viewport is a
-// copy: nothing here changes the model.
-func (s formScroller) view(lines []string, keep, h int) string {
-	if h <= 0 || len(lines) <= h {
-		return strings.Join(lines, "\n")
-	}
-	keep = min(keep, max(h-1, 0), len(lines))
-	vp := s.vp
-	vp.Height = max(h-keep, 1)
-	rest := make([]string, 0, len(lines)-keep)
-	for _, l := range lines[keep:] {
-		// the viewport wraps what is wider; rows are cut, not wrapped
-		rest = append(rest, ansi.Truncate(l, max(vp.Width, 1), "…"))
-	}
-	vp.SetContent(strings.Join(rest, "\n"))
-	head := lines[:keep]
-	body := strings.Split(vp.View(), "\n")
-	// the viewport pads to its size; the frame does that already
-	for i := range body {
-		body[i] = strings.TrimRight(body[i], " ")
-	}
-	for len(body) > 0 && body[len(body)-1] == "" {
-		body = body[:len(body)-1]
-	}
-	return strings.Join(append(append([]string{}, head...), body...), "\n")
-}
-
-// offset is the first scrolling line shown.
-func (s formScroller) offset() int { return s.vp.YOffset }
 
 // choiceField is a one-of-n row cycled with ←/→/space ("(•) sandbox  ( ) live").
 type choiceField struct {

@@ -59,9 +59,13 @@ func (s *grant) ShortHelp() []key.Binding {
 	if s.confirm {
 		return []key.Binding{s.keys.Yes, s.keys.No}
 	}
-	s.keys.Continue.SetEnabled(s.c.sess.grantOK)
 	return []key.Binding{s.keys.Continue, s.keys.Left}
 }
+
+// syncKeys: enter goes on only once the grant is confirmed (set after
+// every Update; ShortHelp only reads).
+func (s *grant) syncKeys() { s.keys.Continue.SetEnabled(s.c.sess.grantOK) }
+
 func (s *grant) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *grant) row() *txRow {
@@ -170,8 +174,9 @@ func orDash(s string) string {
 
 func (s *grant) View() string {
 	st := s.c.st
-	lines := []string{st.Title.Render("5 · Grant"),
-		st.Subtle.Render("The user grants the session key: POST /wallets/create-session-key"), ""}
+	lines := append([]string{st.Title.Render("5 · Grant")},
+		s.c.para(st.Subtle, "The user grants the session key: POST /wallets/create-session-key", s.w)...)
+	lines = append(lines, "")
 	kv := func(k, v string) string { return st.Label.Render(pad(k, 12)) + v }
 	fit := func(v string) string {
 		if s.w < len(v)+14 {
@@ -184,7 +189,7 @@ func (s *grant) View() string {
 		req = g.Request
 	}
 	if !s.has && s.c.sess.grant.TxID == "" {
-		lines = append(lines, st.Subtle.Render("Nothing granted yet: set permissions on the previous step (esc) and press ctrl+s."))
+		lines = append(lines, s.c.para(st.Subtle, "Nothing granted yet: set permissions on the previous step (esc) and press ctrl+s.", s.w)...)
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, kv("Session key", st.Address.Render(fit(apiclient.Checksum(req.SessionKeyAddress)))))
@@ -199,8 +204,9 @@ func (s *grant) View() string {
 	}
 	lines = append(lines, kv("Duration", dur))
 	if s.confirm {
-		lines = append(lines, "", st.Warn.Render(fmt.Sprintf("LIVE mode: grant FULL permissions on %s to %s? (y/N)",
-			apiclient.ShortHex(s.c.sess.login.Address), apiclient.ShortHex(req.SessionKeyAddress))))
+		lines = append(lines, "")
+		lines = append(lines, s.c.para(st.Warn, fmt.Sprintf("LIVE mode: grant FULL permissions on %s to %s? (y/N)",
+			apiclient.ShortHex(s.c.sess.login.Address), apiclient.ShortHex(req.SessionKeyAddress)), s.w)...)
 		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, "")
@@ -270,9 +276,11 @@ func (s *grant) View() string {
 		}
 	}
 	if s.c.sess.grantOK {
-		lines = append(lines, "", st.OK.Render("✓")+" The session key may now act for the user. "+st.Subtle.Render("enter: send step"))
+		lines = append(lines, "")
+		lines = append(lines, wrapLines(st.OK.Render("✓")+" The session key may now act for the user. "+st.Subtle.Render("enter: send step"), s.w, "  ")...)
 	} else if r.final() {
-		lines = append(lines, "", st.Subtle.Render("esc: back to Permissions to change and grant again"))
+		lines = append(lines, "")
+		lines = append(lines, s.c.para(st.Subtle, "esc: back to Permissions to change and grant again", s.w)...)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -156,14 +156,20 @@ func TestExitSummary(t *testing.T) {
 	withWalkthrough(m)
 	failedCall(m)
 	m.c.txs.add("still-pending", "send", testNow)
+	// failed before reaching the chain: no block to name
+	early, msg := m.c.txs.add("never-sent", "send", testNow), "submitting the transaction failed"
+	early.tx = apiclient.Transaction{ID: "never-sent", Status: apiclient.StatusFailed, ErrorMessage: &msg}
 	m.Close()
 	s := m.ExitSummary()
 	for _, want := range []string{"sandbox", "chain 84532", testUser, testKey, "session-key-1795618400000",
-		testGrant + " CONFIRMED block 41", testSend + " CONFIRMED block 43", revertID + " FAILED block 57",
+		testGrant + " CONFIRMED block 41", testSend + " CONFIRMED block 43", revertID + " FAILED in block 57",
 		"reason: " + tstUsageReason, "still-pending QUEUED (not final when the console quit)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary misses %q:\n%s", want, s)
 		}
+	}
+	if strings.Contains(s, "never-sent FAILED in block") || !strings.Contains(s, "never-sent FAILED\n") {
+		t.Errorf("a transaction that never reached the chain is shown with a block:\n%s", s)
 	}
 	if strings.Contains(s, testSecret) || strings.Contains(s, testToken) || strings.Contains(s, "\x1b") {
 		t.Errorf("summary has a secret or an escape:\n%s", s)

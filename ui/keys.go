@@ -46,4 +46,6 @@ var (
 	keyPrev = key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field"))
 	keyUp   = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up"))
 	keyDown = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
+	// esc while the key list is open
+	keyCloseHelp = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close"))
 )

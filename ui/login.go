@@ -44,15 +44,18 @@ func (s *login) SetSize(w, h int)    { s.w, s.h = w, h }
 func (s *login) Capturing() bool     { return false }
 func (s *login) exchangeTag() string { return flows.TagLogin }
 
-func (s *login) ShortHelp() []key.Binding {
+// syncKeys sets what the keys do now (the root calls it after every
+// Update; ShortHelp only reads).
+func (s *login) syncKeys() {
 	s.keys.New.SetEnabled(s.done && !s.pending)
 	if s.done {
 		s.keys.Login.SetHelp("enter", "continue")
 	} else {
 		s.keys.Login.SetHelp("enter", "log in")
 	}
-	return []key.Binding{s.keys.Login, s.keys.New}
 }
+
+func (s *login) ShortHelp() []key.Binding  { return []key.Binding{s.keys.Login, s.keys.New} }
 func (s *login) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *login) copyTarget() (string, string, bool) {
@@ -119,18 +122,18 @@ func (s *login) View() string {
 	st := s.c.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render("2 · Guest login") + "\n")
-	b.WriteString(st.Subtle.Render("Log in as a guest user: POST /auth/complete {\"method\":\"guest\"}") + "\n\n")
+	b.WriteString(s.c.paraText(st.Subtle, "Log in as a guest user: POST /auth/complete {\"method\":\"guest\"}", s.w) + "\n\n")
 	l := s.c.sess.login
 	switch {
 	case s.pending:
 		b.WriteString(s.c.spinner() + " logging in…")
 	case s.waiting:
-		b.WriteString(s.c.spinner() + " waiting for the sandbox to start; logging in as soon as it is ready…")
+		b.WriteString(strings.Join(wrapLines(s.c.spinner()+" waiting for the sandbox to start; logging in as soon as it is ready…", s.w, "  "), "\n"))
 	case !s.done:
 		if s.c.runner == nil && s.c.sess.sbErr == nil {
-			b.WriteString(s.c.spinner() + " the sandbox is starting — press " + st.Key.Render("enter") + " now or when ready")
+			b.WriteString(strings.Join(wrapLines(s.c.spinner()+" the sandbox is starting — press "+st.Key.Render("enter")+" now or when ready", s.w, "  "), "\n"))
 		} else {
-			b.WriteString("Press " + st.Key.Render("enter") + " to log in as a new guest.")
+			b.WriteString(strings.Join(wrapLines("Press "+st.Key.Render("enter")+" to log in as a new guest.", s.w, ""), "\n"))
 		}
 	}
 	if s.done {
@@ -152,9 +155,9 @@ func (s *login) View() string {
 		if !l.ExpiresAt.IsZero() {
 			exp = "expires in " + fmtUntil(s.c.now(), l.ExpiresAt) + " (" + l.ExpiresAt.Local().Format("2006-01-02 15:04") + ")"
 		}
-		b.WriteString(st.Label.Render("Token     ") + st.Code.Render(tok) + st.Subtle.Render(" · "+exp) + "\n")
+		b.WriteString(strings.Join(wrapLines(st.Label.Render("Token     ")+st.Code.Render(tok)+st.Subtle.Render(" · "+exp), s.w, "          "), "\n") + "\n")
 		b.WriteString(st.Label.Render("Session   ") + st.Subtle.Render(l.SessionID) + "\n\n")
-		b.WriteString(st.Subtle.Render("enter: next step · n: log in as another new guest"))
+		b.WriteString(s.c.paraText(st.Subtle, "enter: next step · n: log in as another new guest", s.w))
 	}
 	return b.String()
 }

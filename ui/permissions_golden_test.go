@@ -65,7 +65,8 @@ func TestPermissionsGolden(t *testing.T) {
 			p.Init()
 			if tc.setup != nil {
 				tc.setup(p)
-				p.sync() // state set directly, not through Update
+				p.sync()      // state set directly, not through Update
+				m.Update(nil) // a frame follows an Update: the root sets the key states there
 			}
 			frame := m.View()
 			assertFits(t, frame, tc.w, tc.h)

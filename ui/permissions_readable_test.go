@@ -12,10 +12,10 @@ import (
 	"walletconsole/flows"
 )
 
-// cutLines are the lines of a frame that end in "…": text cut at the
+// ellipsisLines are the lines of a frame that end in "…": text cut at the
 // screen's edge. A shortened value keeps its end ("0x1234…abcd"), so only
 // a line that ends in the ellipsis was cut.
-func cutLines(frame string) []string {
+func ellipsisLines(frame string) []string {
 	var out []string
 	for _, l := range strings.Split(ansi.Strip(frame), "\n") {
 		if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
@@ -51,7 +51,7 @@ func checkFrame(t *testing.T, where string, m *Model, w, h int, want ...string) 
 	t.Helper()
 	frame := m.View()
 	assertFits(t, frame, w, h)
-	if cut := cutLines(frame); len(cut) > 0 {
+	if cut := ellipsisLines(frame); len(cut) > 0 {
 		t.Errorf("%s: cut with …: %q\n%s", where, cut, ansi.Strip(frame))
 	}
 	for _, s := range want {

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,10 +156,10 @@ func TestRevertReasonWholeOnActivity(t *testing.T) {
 			t.Errorf("%dx%d: w does not show the raw wei:\n%s", size[0], size[1], v)
 		}
 		d.key("w", "enter")
-		pane := func() []string { return strings.Split(ansi.Strip(a.View()), "\n")[1:] }
+		pane := func() []string { return strings.Split(ansi.Strip(a.View()), "\n")[len(a.dvHead):] }
 		all := strings.Join(scrollCollect(t, d, &a.dv, pane), "\n")
 		assertFits(t, m.View(), size[0], size[1])
-		for _, want := range []string{"reason ✗ " + tstUsageReason, "block 57", `"errorMessage": "` + rawUsageReason + `"`, "status FAILED"} {
+		for _, want := range []string{"reason ✗ " + tstUsageReason, "block 57", `"errorMessage": "` + rawUsageReason + `"`, "status FAILED in block 57"} {
 			if !strings.Contains(seen(all), seen(want)) {
 				t.Errorf("%dx%d: detail misses %q:\n%s", size[0], size[1], want, all)
 			}
@@ -321,5 +323,172 @@ func TestRevertReasonWholeOnSend(t *testing.T) {
 		if !strings.Contains(seen(v), seen("✗ "+tstUsageReason)) {
 			t.Errorf("%dx%d: Send does not show the whole reason:\n%s", size[0], size[1], v)
 		}
+		if !strings.Contains(v, "FAILED in block 57") {
+			t.Errorf("%dx%d: Send does not say which block the send failed in:\n%s", size[0], size[1], v)
+		}
+	}
+}
+
+// cutLines are a frame's lines that were cut at the terminal's edge: as
+// wide as the terminal and ending in "…" (what fitBlock and the form
+// viewport do to a line that does not fit).
+func cutLines(frame string, w int) []string {
+	var cut []string
+	for _, l := range strings.Split(ansi.Strip(frame), "\n") {
+		l = strings.TrimRight(l, " ")
+		if strings.HasSuffix(l, "…") && lipgloss.Width(l) >= w {
+			cut = append(cut, l)
+		}
+	}
+	return cut
+}
+
+// Hints, help, status lines and reasons wrap instead of being cut, at 60×15
+// and 140×45: every screen (and its ? help) with the walkthrough done, and
+// the states with the longest lines: the login before the sandbox is up, a
+// failed connection, the Send form's token hint, a policy file loaded, the
+// w status, a transaction's detail.
+func TestHintsWrapNotCut(t *testing.T) {
+	longErr := &apiclient.NetError{Kind: apiclient.NetRefused, Method: "GET", Path: "/v1/sandbox/info"}
+	type state struct {
+		name  string
+		setup func(m *Model, d *uiDriver)
+		want  []string // whole on screen (whitespace ignored)
+	}
+	var states []state
+	subtitles := map[screenID]string{
+		connectScreen:    "Where calls go. Flags, environment and the config file fill this in.",
+		loginScreen:      `Log in as a guest user: POST /auth/complete {"method":"guest"}`,
+		sessionKeyScreen: "A server wallet signs for the user: POST /wallets/server {identifier}",
+		grantScreen:      "The user grants the session key: POST /wallets/create-session-key",
+	}
+	for id := connectScreen; id < numScreens; id++ {
+		states = append(states, state{name: id.String(), setup: func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{id})
+		}, want: []string{subtitles[id]}})
+		states = append(states, state{name: id.String() + " help", setup: func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{id})
+			d.key("?")
+		}, want: []string{"Help: esc or ? closes"}})
+	}
+	states = append(states,
+		state{"login, sandbox starting", func(m *Model, d *uiDriver) { d.send(goToMsg{loginScreen}) },
+			[]string{"the sandbox is starting — press enter now or when ready"}},
+		state{"sessions: revoke asked, help", func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{sessionsScreen})
+			m.screens[sessionsScreen].(*sessionsView).confirm = true
+			d.key("?")
+		}, []string{"any other key"}},
+		state{"connect failed", func(m *Model, d *uiDriver) {
+			m.c.sess.sbErr = longErr
+			d.send(goToMsg{connectScreen})
+			d.send(errMsg{connectScreen, fmt.Errorf("connecting: %w", longErr)}) // as onConnected does
+		}, []string{"✗ connecting: " + errorText(longErr)}},
+		state{"send: token call hint", func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{sendScreen})
+			d.key("ctrl+t")
+		}, []string{"sandbox test token TST: amounts as 100 TST or in base units (100e18)"}},
+		state{"activity: w status and detail", func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			failedCall(m)
+			d.send(goToMsg{activityScreen})
+			d.key("G", "w", "enter")
+		}, []string{"failure reasons: amounts in raw base units (wei); w for token/ETH units", "esc: back to the list"}},
+		state{"permissions: policy file loaded", func(m *Model, d *uiDriver) {
+			withWalkthrough(m)
+			d.send(goToMsg{permissionsScreen})
+			d.key("ctrl+o", "ctrl+u")
+			d.typeText("../examples/policies/erc20-capped-transfer.json")
+			d.key("enter")
+			d.untilFn(5*time.Second, func() bool { return strings.Contains(strings.Join(strings.Fields(ansi.Strip(m.screens[permissionsScreen].View())), " "), "(ctrl+z: back") }, "the policy file loaded")
+		}, []string{"✓ loaded 1 call policy, 0 transfer policies from ../examples/policies/erc20-capped-transfer.json (ctrl+z: back to the form before)"}},
+	)
+	for _, size := range faultSizes {
+		for _, st := range states {
+			m, _ := newOffline(t, flows.Config{})
+			d := &uiDriver{t: t, m: m, ch: make(chan tea.Msg, 1024)}
+			d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			st.setup(m, d)
+			frame := m.View()
+			assertFits(t, frame, size[0], size[1])
+			cut := cutLines(frame, size[0])
+			if st.name == "permissions: policy file loaded" {
+				// a policy's one-line summary row is cut by design (its
+				// fields are the rows under it)
+				cut = slices.DeleteFunc(cut, func(l string) bool { return strings.HasPrefix(strings.TrimLeft(l, "│ "), "Call policy 1") })
+			}
+			if len(cut) > 0 {
+				t.Errorf("%s %dx%d: lines cut at the edge %q:\n%s", st.name, size[0], size[1], cut, ansi.Strip(frame))
+			}
+			// on wide terminals the Steps column sits left of the screen
+			// and would interleave with its wrapped lines
+			screen := ansi.Strip(frame)
+			if sw := m.lastGeo.summaryW; sw > 0 {
+				var ls []string
+				for _, l := range strings.Split(screen, "\n") {
+					ls = append(ls, ansi.Cut(l, sw+1, size[0]))
+				}
+				screen = strings.Join(ls, "\n")
+			}
+			for _, w := range st.want {
+				if w != "" && !strings.Contains(seen(ansi.Strip(frame)), seen(w)) && !strings.Contains(seen(screen), seen(w)) {
+					t.Errorf("%s %dx%d: %q is not whole on screen:\n%s", st.name, size[0], size[1], w, ansi.Strip(frame))
+				}
+			}
+		}
+	}
+}
+
+// End to end with the embedded sandbox at 60×15: a scoped grant from the
+// example policy file, then a call the policy forbids. The sandbox mines it
+// and it reverts; the Send list, the Activity detail and the run summary
+// all say which block it failed in.
+func TestRevertedSendShowsItsBlockEndToEnd(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{})
+	d := drive(t, m, 60, 15)
+	d.until(20*time.Second, "sandbox ✓")
+	d.key("enter")
+	d.untilFn(10*time.Second, func() bool { return m.active == sessionKeyScreen }, "the session key step")
+	d.key("enter")
+	d.untilFn(10*time.Second, func() bool { return m.active == permissionsScreen }, "the permissions step")
+	d.key("ctrl+o", "ctrl+u")
+	d.typeText("../examples/policies/erc20-capped-transfer.json")
+	d.key("enter")
+	d.untilFn(5*time.Second, func() bool { return strings.Contains(ansi.Strip(m.screens[permissionsScreen].View()), "✓ loaded") }, "the policy file")
+	d.key("ctrl+s")
+	d.untilFn(20*time.Second, func() bool { return m.active == sendScreen }, "the grant confirmed")
+	s := m.screens[sendScreen].(*send)
+	if !s.callMode {
+		t.Fatal("the Send form did not open on the call the grant allows")
+	}
+	d.key("tab", "tab", "tab", "ctrl+u") // the arguments
+	d.typeText("0x5555555555555555555555555555555555555555, 1e18")
+	d.key("ctrl+s")
+	d.untilFn(20*time.Second, func() bool {
+		if len(s.results) != 1 {
+			return false
+		}
+		r := m.c.txs.get(s.results[0])
+		return r != nil && r.final()
+	}, "the send's final state")
+	r := m.c.txs.get(s.results[0])
+	block := r.tx.Block()
+	if r.tx.Status != apiclient.StatusFailed || block == "" || r.tx.Hash() == "" {
+		t.Fatalf("want a FAILED record with its block and hash from the sandbox: %+v", r.tx)
+	}
+	d.key("esc") // leave the field: the list shows the send
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "FAILED in block "+block) {
+		t.Errorf("the Send list does not name the block:\n%s", v)
+	}
+	d.key("a", "G", "enter")
+	if v := ansi.Strip(m.screens[activityScreen].View()); !strings.Contains(v, "status     FAILED in block "+block) {
+		t.Errorf("the Activity detail does not name the block:\n%s", v)
+	}
+	if sum := m.ExitSummary(); !strings.Contains(sum, r.id+" FAILED in block "+block) {
+		t.Errorf("the run summary does not name the block:\n%s", sum)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -237,12 +239,6 @@ func (l *exchangeLog) lastFor(part string) (apiclient.Exchange, bool) {
 	return apiclient.Exchange{}, false
 }
 
-func (l *exchangeLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.all)
-}
-
 // Optional interfaces a screen may implement; the root checks for them.
 
 // requester: the screen's step made requests tagged with exchangeTag()
@@ -299,44 +295,46 @@ func errorText(err error) string {
 		return apiclient.Printable(s)
 	}
 	full := err.Error()
-	prefix, endpoint := splitEndpoint(full)
-	var ne *apiclient.NetError
-	if errors.As(err, &ne) {
-		// apiclient's plain line ends in "(METHOD /path)": the console words
-		// it its own way, with the same endpoint.
-		prefix, endpoint = strings.TrimSuffix(full, ne.Error()), ne.Method+" "+ne.Path
+	// Network trouble is worded once, by apiclient (NetError), for the
+	// console, the CLI and the log alike; the console keeps the context a
+	// wrapper added ("connecting: …").
+	if ne, ok := apiclient.NetErrorOf(err); ok {
+		return apiclient.Printable(wrapperPrefix(err) + ne.Error())
 	}
+	prefix, endpoint := splitEndpoint(full)
 	on := ""
 	if endpoint != "" {
 		on = " (" + endpoint + ")"
 	}
 	var (
-		nerr net.Error
-		dns  *net.DNSError
-		se   *json.SyntaxError
-		te   *json.UnmarshalTypeError
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
 	)
 	switch {
-	case ne != nil && ne.Kind == apiclient.NetCancelled, errors.Is(err, context.Canceled):
-		return prefix + "cancelled" + on
-	case errors.As(err, &dns):
-		return prefix + "the API host " + apiclient.Printable(dns.Name) + " cannot be found (DNS)" + on
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return prefix + "cannot reach the API: nothing answers at that address (connection refused); check the API URL, or that the sandbox runs" + on
-	case ne != nil && ne.Kind == apiclient.NetRefused:
-		return prefix + "cannot reach the API: nothing answers at that address (connection refused); check the API URL, or that the sandbox runs" + on
-	case ne != nil && ne.Kind == apiclient.NetDropped:
-		return prefix + "the connection to the API dropped before the answer was complete" + on
-	case ne != nil && ne.Kind == apiclient.NetTimeout, errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
-		return prefix + "the API did not answer in time (timed out)" + on
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return prefix + "the connection to the API dropped before the answer was complete" + on
 	case errors.As(err, &se):
 		return fmt.Sprintf("%sthe API's answer%s is not valid JSON (byte %d): cannot read it", prefix, on, se.Offset)
 	case errors.As(err, &te):
 		return fmt.Sprintf("%sthe API's answer%s has %s where a %s was expected: cannot read it", prefix, on, te.Value, te.Type)
 	}
 	return apiclient.Printable(full)
+}
+
+// wrapperPrefix is the context wrappers put before a network error
+// ("connecting: "), without the transport's own text ("dial tcp …: "):
+// everything before the first error of err's chain that is a *NetError or
+// comes from the transport.
+func wrapperPrefix(err error) string {
+	full := err.Error()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch e.(type) {
+		case *apiclient.NetError, *net.OpError, *net.DNSError, *url.Error, *os.SyscallError, syscall.Errno:
+			return strings.TrimSuffix(full, e.Error())
+		}
+		if e == context.Canceled || e == context.DeadlineExceeded || e == io.EOF || e == io.ErrUnexpectedEOF {
+			return strings.TrimSuffix(full, e.Error())
+		}
+	}
+	return ""
 }
 
 // endpointRe finds the "METHOD /path: " the API client puts before errors.
@@ -465,4 +463,17 @@ func (c *common) styledWrap(style func(...string) string, text string, w int, in
 // to w cells, continuation lines indented.
 func (c *common) WrapText(style func(...string) string, text string, w int, indent string) []string {
 	return c.styledWrap(style, apiclient.Printable(text), w, indent)
+}
+
+// para is a hint, note or status a person must read whole: wrapped to w
+// cells in one style (continuation lines keep the first line's indent),
+// never cut at the screen's edge.
+func (c *common) para(style lipgloss.Style, text string, w int) []string {
+	indent := text[:len(text)-len(strings.TrimLeft(text, " "))]
+	return c.styledWrap(style.Render, text, w, indent)
+}
+
+// paraText is para joined into one block.
+func (c *common) paraText(style lipgloss.Style, text string, w int) string {
+	return strings.Join(c.para(style, text, w), "\n")
 }

@@ -7,14 +7,19 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
-// scroller is a bubbles/viewport for the read-only panes (transaction
-// detail, inspector, help): content is set in Update (setLines), scrolled
-// by keys, and View only renders it.
+// scroller is the console's one viewport wrapper (bubbles/viewport), for
+// read-only panes (transaction detail, inspector, help: setLines, scrollKey)
+// and for forms (follow keeps the focused rows in view). The offset is
+// decided in Update; View only renders (view, frame), never moves it.
 type scroller struct {
 	vp viewport.Model
 }
+
+// formScroller is the name the form screens use: the same wrapper.
+type formScroller = scroller
 
 // Scroll keys, shared so their help reads the same everywhere.
 var (
@@ -41,6 +46,18 @@ func (s *scroller) setSize(w, h int) {
 func (s *scroller) setLines(lines []string) {
 	s.vp.SetContent(strings.Join(lines, "\n"))
 	s.vp.SetYOffset(s.vp.YOffset)
+}
+
+// headed sizes a pane that has a head line above it ("lines 3–14 of 40 ·
+// ↑/↓ scroll"), wrapped whole: the viewport gets the rows the head leaves.
+// head renders the text for a position; the lines come back to draw.
+func (s *scroller) headed(c *common, head func(pos string) string, w, h int) []string {
+	var ls []string
+	for range 2 { // the head's height moves the position once at most
+		ls = c.para(c.st.Subtle, head(s.position()), w)
+		s.setSize(w, max(h-len(ls), 1))
+	}
+	return c.para(c.st.Subtle, head(s.position()), w)
 }
 
 // scrollKey scrolls for the vertical keys; false when k is not one.
@@ -82,3 +99,50 @@ func (s *scroller) position() string {
 }
 
 func (s *scroller) view() string { return s.vp.View() }
+
+// follow (forms) sets the content to lines after the first `keep` (a title
+// that stays) and moves the offset just enough that lines [start, end) are
+// visible (start < 0: keep the offset, clamped to the content).
+func (s *scroller) follow(lines []string, keep, start, end, w, h int) {
+	keep = min(keep, max(h-1, 0), len(lines))
+	rest := lines[keep:]
+	room := max(h-keep, 1)
+	s.vp.Width, s.vp.Height = max(w, 1), room
+	s.vp.SetContent(strings.Join(rest, "\n"))
+	off := s.vp.YOffset
+	if start >= keep {
+		a, b := start-keep, max(end-keep, start-keep+1)
+		if b-a > room {
+			b = a + room
+		}
+		if a < off {
+			off = a
+		}
+		if b > off+room {
+			off = b - room
+		}
+	}
+	s.vp.SetYOffset(max(0, min(off, len(rest)-room)))
+}
+
+// frame (forms) renders lines in h rows from the offset follow chose in
+// Update: the first `keep` lines stay, the rest show from the offset on.
+// Nothing here moves or clamps the offset.
+func (s *scroller) frame(lines []string, keep, h int) string {
+	if h <= 0 || len(lines) <= h {
+		return strings.Join(lines, "\n")
+	}
+	keep = min(keep, max(h-1, 0), len(lines))
+	rest := lines[keep:]
+	from := min(s.vp.YOffset, len(rest))
+	to := min(from+max(h-keep, 1), len(rest))
+	out := append([]string{}, lines[:keep]...)
+	for _, l := range rest[from:to] {
+		// rows are cut, not wrapped (hints and reasons come wrapped already)
+		out = append(out, strings.TrimRight(ansi.Truncate(l, max(s.vp.Width, 1), "…"), " "))
+	}
+	return strings.Join(out, "\n")
+}
+
+// offset is the first scrolling line shown.
+func (s *scroller) offset() int { return s.vp.YOffset }

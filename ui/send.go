@@ -505,16 +505,17 @@ func (s *send) lines() (lines []string, start, end int) {
 	if l.Address != "" && k.Address != "" {
 		from = "from " + apiclient.ShortHex(apiclient.Checksum(l.Address)) + " signed by " + apiclient.ShortHex(apiclient.Checksum(k.Address))
 	}
-	lines = append(lines, st.Subtle.Render(from))
+	lines = append(lines, s.c.para(st.Subtle, from, s.w)...)
 	if !s.c.sess.grantOK && s.c.sess.grant.TxID == "" {
-		lines = append(lines, st.Warn.Render("! no confirmed grant yet: the send will fail on chain"))
+		lines = append(lines, s.c.para(st.Warn, "! no confirmed grant yet: the send will fail on chain", s.w)...)
 	}
 	lines = append(lines, s.grantLines()...)
 	tr, cl := "[Transfer]", " Contract call "
 	if s.callMode {
 		tr, cl = " Transfer ", "[Contract call]"
 	}
-	lines = append(lines, st.Label.Render(tr)+" "+st.Label.Render(cl)+st.Subtle.Render("  ctrl+t to switch"), "")
+	lines = append(lines, wrapLines(st.Label.Render(tr)+" "+st.Label.Render(cl)+st.Subtle.Render("  ctrl+t to switch"), s.w, "")...)
+	lines = append(lines, "")
 	start, end = -1, -1
 	fl, a, b := s.form().Lines(st)
 	if a >= 0 {
@@ -523,7 +524,10 @@ func (s *send) lines() (lines []string, start, end int) {
 	if s.callMode {
 		lines = append(lines, fl...)
 		if info := s.c.sess.sandbox; info != nil && apiclient.SameAddress(info.TokenAddress, s.target.Value()) {
-			lines = append(lines, st.Subtle.Render("  sandbox test token "+info.TokenSymbol+": amounts as 100 "+info.TokenSymbol+" or in base units (100e18)"))
+			lines = append(lines, s.c.para(st.Subtle, "  sandbox test token "+info.TokenSymbol+": amounts as 100 "+info.TokenSymbol+" or in base units (100e18)", s.w)...)
+			if s.call.Index() >= 0 {
+				end = len(lines) // the hint scrolls into view with the field being edited
+			}
 		}
 	} else {
 		// "Recipient N" above each pair of fields
@@ -539,16 +543,17 @@ func (s *send) lines() (lines []string, start, end int) {
 			lines = append(lines, st.Subtle.Render(fmt.Sprintf("Recipient %d", i+1)))
 			lines = append(lines, pair...)
 		}
-		lines = append(lines, st.Subtle.Render("ctrl+n: add recipient · ctrl+d: remove"))
+		lines = append(lines, s.c.para(st.Subtle, "ctrl+n: add recipient · ctrl+d: remove", s.w)...)
 	}
 	if start < 0 && !s.inResults {
-		lines = append(lines, st.Subtle.Render("ctrl+s sends this · tab edits it"))
+		lines = append(lines, s.c.para(st.Subtle, "ctrl+s sends this · tab edits it", s.w)...)
 	}
 	lines = append(lines, "")
 	switch {
 	case s.confirm:
-		start, end = len(lines), len(lines)+1
-		lines = append(lines, st.Warn.Render("LIVE mode: this sends value from the user's account. Send? (y/N)"))
+		ls := s.c.para(st.Warn, "LIVE mode: this sends value from the user's account. Send? (y/N)", s.w)
+		start, end = len(lines), len(lines)+len(ls)
+		lines = append(lines, ls...)
 	case s.pending:
 		start, end = len(lines), len(lines)+1
 		lines = append(lines, s.c.spinner()+" sending…")
@@ -568,9 +573,12 @@ func (s *send) lines() (lines []string, start, end int) {
 				if !r.final() {
 					status = s.c.spinner() + " " + status
 				}
+				if b := r.failedIn(); b != "" {
+					status += " in block " + b
+				}
 				line += "  " + status + st.Subtle.Render(" "+fmtElapsed(r.elapsed(now)))
-				if b := r.tx.Block(); b != "" {
-					line += st.Subtle.Render(" block " + b)
+				if b := r.tx.Block(); b != "" && r.failedIn() == "" {
+					line += st.Subtle.Render(" block " + apiclient.Printable(b))
 				}
 				// the reason whole, wrapped (never cut), in token units
 				if rl := s.c.ReasonLines(r, s.w-4, "  "); len(rl) > 0 {
@@ -609,15 +617,14 @@ func (s *send) grantLines() []string {
 	h := r.tx.Hash()
 	if s.h < 20 && h != "" {
 		// short terminals: block and hash on one line
-		return []string{line + " · " + st.Hash.Render(apiclient.ShortHex(h)),
-			st.Subtle.Render("  the session key may now act for the user")}
+		return append(wrapLines(line+" · "+st.Hash.Render(apiclient.ShortHex(h)), s.w, "  "),
+			s.c.para(st.Subtle, "  the session key may now act for the user", s.w)...)
 	}
 	lines := []string{line}
 	if h != "" {
 		lines = append(lines, "  hash "+st.Hash.Render(fitHex(h, s.w-8)))
 	}
-	lines = append(lines, st.Subtle.Render("  the session key may now act for the user"))
-	return lines
+	return append(lines, s.c.para(st.Subtle, "  the session key may now act for the user", s.w)...)
 }
 
 // sync keeps the focused lines in view (Update, SetSize, Init).
@@ -628,7 +635,7 @@ func (s *send) sync() {
 
 func (s *send) View() string {
 	lines, _, _ := s.lines()
-	return s.scroll.view(lines, 1, s.h)
+	return s.scroll.frame(lines, 1, s.h)
 }
 
 func fitHex(s string, w int) string {

@@ -272,16 +272,14 @@ func (s *sessionKey) onKey(msg tea.KeyMsg) tea.Cmd {
 // lines is the screen's content and the line to keep in view.
 func (s *sessionKey) lines() ([]string, int) {
 	st := s.c.st
-	lines := []string{
-		st.Title.Render("3 · Session key"),
-		st.Subtle.Render("A server wallet signs for the user: POST /wallets/server {identifier}"),
-		"",
-	}
+	lines := append([]string{st.Title.Render("3 · Session key")},
+		s.c.para(st.Subtle, "A server wallet signs for the user: POST /wallets/server {identifier}", s.w)...)
+	lines = append(lines, "")
 	identLine := len(lines)
 	fl, _, _ := s.form.Lines(st)
 	lines = append(lines, fl...)
 	if !s.form.Editing() && !s.inList {
-		lines = append(lines, st.Subtle.Render("  enter creates the key with this identifier · tab edits it"))
+		lines = append(lines, s.c.para(st.Subtle, "  enter creates the key with this identifier · tab edits it", s.w)...)
 	}
 	switch {
 	case s.pending:
@@ -302,7 +300,7 @@ func (s *sessionKey) lines() ([]string, int) {
 	lines = append(lines, st.Label.Render(title))
 	switch {
 	case s.listErr != "":
-		lines = append(lines, "  "+st.Error.Render("✗ "+s.listErr)+st.Subtle.Render(" · ctrl+l: reload"))
+		lines = append(lines, wrapLines("  "+st.Error.Render("✗ "+s.listErr)+st.Subtle.Render(" · ctrl+l: reload"), s.w, "    ")...)
 	case s.loaded && len(s.list) == 0:
 		lines = append(lines, "  "+st.Subtle.Render("none yet"))
 	}
@@ -336,5 +334,5 @@ func (s *sessionKey) sync() {
 
 func (s *sessionKey) View() string {
 	lines, _ := s.lines()
-	return s.scroll.view(lines, 1, s.h)
+	return s.scroll.frame(lines, 1, s.h)
 }

@@ -33,6 +33,15 @@ func (r *txRow) statusText() string {
 	return string(r.status())
 }
 
+// failedIn is the block a FAILED transaction was mined (and reverted) in,
+// "" when it failed before reaching the chain or the API does not say.
+func (r *txRow) failedIn() string {
+	if r.tx.Status != apiclient.StatusFailed {
+		return ""
+	}
+	return apiclient.Printable(r.tx.Block())
+}
+
 func (r *txRow) status() apiclient.TxStatus {
 	if r.tx.Status == "" {
 		return apiclient.StatusQueued

@@ -228,8 +228,15 @@ func wantFailed(t *testing.T, tx apiclient.Transaction, prefix string) {
 	if !strings.HasPrefix(tx.Error(), prefix) {
 		t.Errorf("tx %s: errorMessage %q, want prefix %q", tx.ID, tx.Error(), prefix)
 	}
-	if tx.ConfirmedAt != nil || tx.ConfirmedAtBlockNumber != nil {
-		t.Errorf("tx %s: FAILED with confirmation fields set", tx.ID)
+	if tx.ConfirmedAt != nil {
+		t.Errorf("tx %s: FAILED with confirmedAt set", tx.ID)
+	}
+	// mined and reverted: the block it failed in and its hash
+	if tx.Hash() != "" && tx.Block() == "" {
+		t.Errorf("tx %s: FAILED in a block (hash %s) but no confirmedAtBlockNumber", tx.ID, tx.Hash())
+	}
+	if tx.Block() != "" && tx.Hash() == "" {
+		t.Errorf("tx %s: FAILED with a block but no hash", tx.ID)
 	}
 }
 

@@ -49,7 +49,12 @@ func TestTypedClient(t *testing.T) {
 	}
 	wantConfirmed(t, wait(gid))
 	wantConfirmed(t, wait(ids[0]))
-	wantFailed(t, wait(ids[1]), "ConditionFailed:")
+	// reverted on chain: FAILED, with the block it was mined in and its hash
+	failed := wait(ids[1])
+	wantFailed(t, failed, "ConditionFailed:")
+	if failed.Hash() == "" || failed.Block() == "" {
+		t.Errorf("a reverted transaction's record misses its hash or block: %+v", failed)
+	}
 	if tx, err := cl.Transaction(ctx, gid); err != nil || tx.Status != apiclient.StatusConfirmed || tx.Hash() == "" || tx.Block() == "" || tx.ChainID != "84532" {
 		t.Errorf("Transaction: %+v %v", tx, err)
 	}

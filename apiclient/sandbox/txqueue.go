@@ -164,6 +164,15 @@ func (ts *txStore) failed(r *record, msg string) {
 	})
 }
 
+// reverted ends a mined transaction that reverted: FAILED, with the block
+// it failed in (its hash is set since submitted), as the hosted API does.
+func (ts *txStore) reverted(r *record, block uint64, msg string) {
+	ts.update(r, func(t *apiclient.Transaction) {
+		bn := apiclient.NumString(strconv.FormatUint(block, 10))
+		t.Status, t.ErrorMessage, t.ConfirmedAtBlockNumber = apiclient.StatusFailed, &msg, &bn
+	})
+}
+
 // failPending ends every non-final record with msg.
 func (ts *txStore) failPending(msg string, now time.Time) {
 	ts.mu.Lock()
@@ -441,7 +450,7 @@ func (s *Server) execute(j *job) {
 		if reason == "" {
 			reason = "Reverted: the transaction reverted"
 		}
-		s.txs.failed(j.rec, reason)
+		s.txs.reverted(j.rec, out.Block, reason)
 	}
 }
 
