@@ -404,7 +404,9 @@ func TestHintsWrapNotCut(t *testing.T) {
 			d.key("ctrl+o", "ctrl+u")
 			d.typeText("../examples/policies/erc20-capped-transfer.json")
 			d.key("enter")
-			d.untilFn(5*time.Second, func() bool { return strings.Contains(strings.Join(strings.Fields(ansi.Strip(m.screens[permissionsScreen].View())), " "), "(ctrl+z: back") }, "the policy file loaded")
+			d.untilFn(5*time.Second, func() bool {
+				return strings.Contains(strings.Join(strings.Fields(ansi.Strip(m.screens[permissionsScreen].View())), " "), "(ctrl+z: back")
+			}, "the policy file loaded")
 		}, []string{"✓ loaded 1 call policy, 0 transfer policies from ../examples/policies/erc20-capped-transfer.json (ctrl+z: back to the form before)"}},
 	)
 	for _, size := range faultSizes {
