@@ -209,8 +209,6 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	apiclient.Version = versionString()
-
 	var logMu sync.Mutex
 	var logw io.Writer
 	if cfg.LogFile != "" {

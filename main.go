@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"walletconsole/apiclient"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -18,6 +20,9 @@ import (
 var version = ""
 
 func main() {
+	// Set once before anything runs: every client (console, flow, session)
+	// reads it, some on goroutines of their own.
+	apiclient.Version = versionString()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

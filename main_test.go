@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"walletconsole/apiclient"
 	"walletconsole/internal/leakcheck"
 )
 
@@ -12,6 +13,7 @@ import (
 // console, flow and the embedded sandbox they start must stop everything
 // they started when they return.
 func TestMain(m *testing.M) {
+	apiclient.Version = versionString() // as main does, before any test starts a client
 	code := m.Run()
 	if code == 0 {
 		if err := leakcheck.Find(); err != nil {
