@@ -12,7 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"walletconsole/apiclient"
 	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 	"walletconsole/ui"
@@ -167,13 +166,8 @@ func TestConsoleDryRunAgreesWithChain(t *testing.T) {
 	defer cancel()
 
 	// The chain the granted policies run on.
-	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: sandbox.MineOnDemand})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	client := apiclient.New(sb.BaseURL, sb.ClientID(), sb.SecretKey())
-	r := &flows.Runner{Client: client, ChainID: sandbox.DefaultChainID}
+	r := startOnDemandSandbox(t, ctx)
+	client := r.Client
 
 	// The console, wired as cmd_console.go wires it.
 	cfg := flows.Config{Mode: flows.ModeSandbox, ChainID: sandbox.DefaultChainID}

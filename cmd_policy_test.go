@@ -121,13 +121,8 @@ func TestPolicyDryRunAgreesWithSandbox(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: sandbox.MineOnDemand})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
-	client := apiclient.New(sb.BaseURL, sb.ClientID(), sb.SecretKey())
-	r := &flows.Runner{Client: client, ChainID: sandbox.DefaultChainID}
+	r := startOnDemandSandbox(t, ctx)
+	client := r.Client
 	files, _ := filepath.Glob("examples/policies/*.json")
 	compared := 0
 	for _, f := range files {
@@ -229,4 +224,18 @@ func onSandbox(ctx context.Context, t *testing.T, r *flows.Runner, client *apicl
 		}
 	}
 	return "pass"
+}
+
+// startOnDemandSandbox starts a sandbox mining each transaction at once and
+// returns a runner on it with the secret key: where granted policies are judged on a
+// real chain in the agreement tests.
+func startOnDemandSandbox(t *testing.T, ctx context.Context) *flows.Runner {
+	t.Helper()
+	sb, err := sandbox.Listen(ctx, "127.0.0.1:0", sandbox.Options{BlockTime: sandbox.MineOnDemand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	client := apiclient.New(sb.BaseURL, sb.ClientID(), sb.SecretKey())
+	return &flows.Runner{Client: client, ChainID: sandbox.DefaultChainID}
 }
