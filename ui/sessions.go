@@ -323,7 +323,7 @@ func (s *sessionsView) View() string {
 				line(st.Value, fmt.Sprintf("    %d. %s", j+1, apiclient.Printable(p)))
 			}
 			for _, m := range e.Meters {
-				line(st.Value, "    meter: "+apiclient.Printable(m.Text))
+				line(st.Value, "    meter: "+apiclient.Printable(m.Words(s.c.meterAmount)))
 			}
 		}
 	}

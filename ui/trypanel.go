@@ -536,20 +536,9 @@ func (m *permissionsModel) tryResult(w int) []string {
 func (m *permissionsModel) tryRemaining() []string {
 	var out []string
 	for _, l := range m.try.res.Limits {
-		v, err := l.Remaining.Big()
 		amount := string(l.Remaining)
-		switch {
-		case err != nil:
-		case l.Kind != flows.LimitKindCallParam && m.c.rawWei:
-			amount = v.String() + " wei"
-		case l.Kind != flows.LimitKindCallParam:
-			amount = ethUnit.format(v)
-		case m.c.rawWei:
-			amount = v.String()
-		case m.isSandboxToken(l.Target):
-			amount = amountUnit{symbol: apiclient.Printable(m.c.sess.sandbox.TokenSymbol), decimals: sandboxTokenDecimals}.format(v)
-		default:
-			amount = flows.FormatArgAmount(v)
+		if v, err := l.Remaining.Big(); err == nil {
+			amount = m.c.meterAmount(l, v)
 		}
 		if s := flows.RemainingLine(l, amount); s != "" {
 			out = append(out, s)
