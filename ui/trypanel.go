@@ -547,6 +547,16 @@ func (m *permissionsModel) tryRemaining() []string {
 	return out
 }
 
+// showsAmounts: the Try panel shows an answer with amounts (meters, or a
+// refusal with amounts), which w shows in raw base units.
+func (m *permissionsModel) showsAmounts() bool {
+	t := m.try
+	if m.mode != modeTry || !t.has {
+		return false
+	}
+	return len(t.res.Limits) > 0 || t.res.Reason != "" && m.tryHumanReason() != t.res.Reason
+}
+
 // isSandboxToken: addr is the sandbox's test token (its amounts read in
 // its units).
 func (m *permissionsModel) isSandboxToken(addr string) bool {
@@ -557,11 +567,16 @@ func (m *permissionsModel) isSandboxToken(addr string) bool {
 // tryReason is the refusal as the console shows failure reasons elsewhere:
 // amounts in token/ETH units unless w asked for raw wei.
 func (m *permissionsModel) tryReason() string {
+	if m.c.rawWei {
+		return m.try.res.Reason
+	}
+	return m.tryHumanReason()
+}
+
+// tryHumanReason is the refusal with amounts in token/ETH units.
+func (m *permissionsModel) tryHumanReason() string {
 	t := m.try
 	reason := t.res.Reason
-	if m.c.rawWei {
-		return reason
-	}
 	rc := reasonContext{kind: "send", grant: flows.BuildGrantRequest(m.c.chainID(), m.c.sess.key.Address,
 		flows.GrantInput{Full: t.judged.GrantFullPermissions, CallPolicies: t.judged.CallPolicies, TransferPolicies: t.judged.TransferPolicies})}
 	if t.call {
