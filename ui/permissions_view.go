@@ -334,20 +334,10 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	return m.noteBesideOrBelow(s, note, style, w, ind+"    ")
 }
 
-// noteBesideOrBelow puts a row's note beside it when it fits, else wrapped
-// whole below it (besideOrBelow stops at three lines: a row's reason is
-// read in full here).
+// noteBesideOrBelow is besideOrBelow for a row's note, made terminal-safe
+// (a reason may quote what was typed or loaded).
 func (m *permissionsModel) noteBesideOrBelow(line, note string, style func(...string) string, w int, indent string) string {
-	if note == "" {
-		return line
-	}
-	if lipgloss.Width(line)+2+lipgloss.Width(note) <= w {
-		return line + "  " + style(note)
-	}
-	for _, l := range m.c.WrapText(style, note, max(w-lipgloss.Width(indent), 10), "") {
-		line += "\n" + indent + l
-	}
-	return line
+	return besideOrBelow(line, apiclient.Printable(note), style, w, indent)
 }
 
 // viewPreview renders the lint findings and the request body that ctrl+s
