@@ -260,9 +260,11 @@ func (m *permissionsModel) viewForm(w, h int) []string {
 	if len(lines) <= h {
 		return lines
 	}
-	off := max(0, min(m.scroll.offset(), len(lines)-h))
+	// The offset was chosen and kept within the content in Update (sync,
+	// follow); here it is only read. min keeps a slice in range.
+	off := min(m.scroll.offset(), len(lines))
 	// Say that there is more, in the lines the focus does not need.
-	vis := append([]string(nil), lines[off:off+h]...)
+	vis := append([]string(nil), lines[off:min(off+h, len(lines))]...)
 	if off > 0 && start > off {
 		vis[0] = m.c.st.Subtle.Render(fmt.Sprintf("  ↑ %d more", off))
 	}
@@ -350,7 +352,7 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 	lines := []string{ansi.Truncate(m.lintTitle(), w, "…")}
 	body := m.previewBody(w)
 	room := h - 1
-	off := max(0, min(m.pv.offset(), len(body)-room)) // chosen in Update (sync)
+	off := min(m.pv.offset(), len(body)) // chosen and kept in range in Update (sync)
 	end := min(len(body), off+room)
 	for i := off; i < end; i++ {
 		ln := body[i]
