@@ -618,9 +618,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.RawWei):
 		m.c.rawWei = !m.c.rawWei
 		if m.c.rawWei {
-			m.status = "amounts (failure reasons, meters) in raw base units (wei); w for token/ETH units"
+			m.status = "amounts in raw base units (wei); w for token/ETH units"
 		} else {
-			m.status = "amounts (failure reasons, meters) in token/ETH units; w for raw wei"
+			m.status = "amounts in token/ETH units; w for raw base units"
 		}
 		return nil
 	case banner && m.retry[m.active] && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
