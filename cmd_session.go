@@ -335,11 +335,25 @@ func runSessionList(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return 0
 	}
-	printSessionList(stdout, list, sc.rpcURL)
+	printSessionList(stdout, list, sc.rpcURL, flows.MeterAmountIn(sc.tokens(ctx)))
 	return 0
 }
 
-func printSessionList(w io.Writer, l flows.SessionList, rpcURL string) {
+// tokens names the sandbox's test token when the API is walletconsole's
+// sandbox, so meters read "149 TST" as in the console; none otherwise.
+func (sc *sessionConn) tokens(ctx context.Context) []flows.Token {
+	if sc.client == nil {
+		return nil
+	}
+	info, err := sc.client.SandboxInfo(ctx)
+	if err != nil || info.TokenSymbol == "" {
+		return nil
+	}
+	return []flows.Token{{Address: info.TokenAddress, Symbol: info.TokenSymbol, Decimals: sandboxToken.Decimals}}
+}
+
+// printSessionList prints l for people; amount formats the meters' amounts.
+func printSessionList(w io.Writer, l flows.SessionList, rpcURL string, amount flows.MeterAmount) {
 	fmt.Fprintf(w, "account %s on chain %d (block %d, chain time %s, read from %s)\n", l.Account, l.ChainID, l.Block,
 		time.Unix(l.ChainTime, 0).Format("15:04:05"), apiclient.Printable(rpcURL))
 	if len(l.Sessions) == 0 {
@@ -369,7 +383,7 @@ func printSessionList(w io.Writer, l flows.SessionList, rpcURL string) {
 			fmt.Fprintf(w, "  %d. %s\n", i+1, apiclient.Printable(p))
 		}
 		for _, m := range e.Meters {
-			fmt.Fprintf(w, "  meter: %s\n", apiclient.Printable(m.Text))
+			fmt.Fprintf(w, "  meter: %s\n", apiclient.Printable(m.Words(amount)))
 		}
 	}
 }

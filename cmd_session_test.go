@@ -276,7 +276,7 @@ func TestSessionListAndRevokeAgainstSandbox(t *testing.T) {
 	for _, want := range []string{
 		apiclient.Checksum(key.Address) + "  LIVE · scoped",
 		"1. send ETH to " + recipient + " · max 0.01 ETH per use · 0.05 ETH per 1h, 0.03 ETH left this period",
-		"meter: ETH to 0x4444…4444: used 0.02 ETH of 0.05 ETH per 1h, 0.03 ETH left, refills in ",
+		"meter: send ETH to 0x4444…4444: used 0.02 ETH of 0.05 ETH per 1h, 0.03 ETH left, refills in ",
 		"read from " + info.RPCURL,
 	} {
 		if !strings.Contains(out, want) {
@@ -382,5 +382,25 @@ func TestSessionRevokeUsage(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d %q, want %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// Meters of the sandbox token read in its units, as in the console; the
+// JSON keeps base units.
+func TestPrintSessionListMetersInTokenUnits(t *testing.T) {
+	tok := sandboxToken.Address
+	calls := []apiclient.CallPolicy{{Target: tok, Selector: "0xa9059cbb", Constraints: []apiclient.Constraint{
+		{Condition: apiclient.CondUnconstrained, Index: 1, Limit: &apiclient.UsageLimit{LimitType: apiclient.LimitLifetime, Limit: "150000000000000000000", Period: "0"}},
+	}}}
+	limits := []apiclient.LimitState{{Kind: flows.LimitKindCallParam, Target: tok, Selector: "0xa9059cbb", Index: 1, Remaining: "149000000000000000000"}}
+	l := flows.SessionList{Sessions: []flows.SessionEntry{{Signer: tok, Status: flows.SessionLive, CallPolicies: calls,
+		Meters: flows.Meters(calls, nil, limits, time.Unix(1e9, 0))}}}
+	var b strings.Builder
+	printSessionList(&b, l, "http://127.0.0.1:8545", flows.MeterAmountIn([]flows.Token{sandboxToken}))
+	if want := "used 1 TST of 150 TST in total, 149 TST left"; !strings.Contains(b.String(), want) {
+		t.Errorf("no %q in\n%s", want, b.String())
+	}
+	if m := l.Sessions[0].Meters[0]; m.Used != "1000000000000000000" || m.Remaining != "149000000000000000000" {
+		t.Errorf("JSON amounts %+v", m)
 	}
 }

@@ -394,9 +394,9 @@ func limitMatches(l apiclient.UsageLimit, name string, args []any) bool {
 func DescribeRemaining(s PolicySet, limits []apiclient.LimitState) []string {
 	var out []string
 	for _, l := range limits {
-		amount := formatDecimalValue(l.Remaining)
-		if l.Kind == LimitKindCallParam {
-			amount = formatDecimalArg(l.Remaining)
+		amount := string(l.Remaining)
+		if v, err := l.Remaining.Big(); err == nil {
+			amount = MeterAmountIn(nil)(l, v)
 		}
 		if line := RemainingLine(l, amount); line != "" {
 			out = append(out, line)
@@ -408,14 +408,24 @@ func DescribeRemaining(s PolicySet, limits []apiclient.LimitState) []string {
 // RemainingLine says what one meter is and that amount (the remaining
 // amount, formatted by the caller) is left of it; "" for an unknown kind.
 func RemainingLine(l apiclient.LimitState, amount string) string {
+	if name := MeterName(l); name != "" {
+		return name + ": " + amount + " left"
+	}
+	return ""
+}
+
+// MeterName says what a meter counts: "send ETH to 0x4444…4444", "ETH with
+// f() on …", "amount of transfer(address,uint256) on …"; "" for an unknown
+// kind.
+func MeterName(l apiclient.LimitState) string {
 	switch l.Kind {
 	case LimitKindTransferValue:
-		return fmt.Sprintf("send ETH to %s: %s left", shortAddr(l.Target), amount)
+		return "send ETH to " + shortAddr(l.Target)
 	case LimitKindCallValue:
-		return fmt.Sprintf("ETH with %s on %s: %s left", LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), amount)
+		return fmt.Sprintf("ETH with %s on %s", LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target))
 	case LimitKindCallParam:
 		name, _ := argAt(LookupSelectorOr(l.Selector), l.Index)
-		return fmt.Sprintf("%s of %s on %s: %s left", name, LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target), amount)
+		return fmt.Sprintf("%s of %s on %s", name, LookupSelectorOr(l.Selector).Display(), shortAddr(l.Target))
 	}
 	return ""
 }

@@ -297,6 +297,10 @@ type Meter struct {
 	// seconds, chain time); 0 for lifetime limits or an untouched window.
 	RefillsAt int64  `json:"refillsAt,omitempty"`
 	Text      string `json:"text"`
+	// State names the limit (kind, target, selector, argument) for Words.
+	State     apiclient.LimitState `json:"-"`
+	period    string               // "1h"; "" for lifetime limits
+	refillsIn string               // "45m"; "" when RefillsAt is 0
 }
 
 // SessionEntry is one grant of an account: the current one of its signer,
@@ -402,10 +406,12 @@ func ListSessions(ctx context.Context, r *SessionReader, acct common.Address, no
 
 // Meters pairs each metered limit of a session with its remaining amount
 // (getSessionStateForSigner): used, remaining and, for allowances, when the
-// window refills. Windows are fixed: block time / period.
+// window refills. Windows are fixed: block time / period. Text has the
+// amounts in ETH and the argument grammar ("149e18"); Words renders them in
+// other units.
 func Meters(calls []apiclient.CallPolicy, transfers []apiclient.TransferPolicy, limits []apiclient.LimitState, chainNow time.Time) []Meter {
 	var out []Meter
-	add := func(clause, what string, l *apiclient.UsageLimit, remaining *apiclient.Decimal, format func(apiclient.Decimal) string) {
+	add := func(clause string, state apiclient.LimitState, l *apiclient.UsageLimit, remaining *apiclient.Decimal) {
 		if l == nil || l.LimitType == apiclient.LimitUnlimited || remaining == nil {
 			return
 		}
@@ -418,40 +424,81 @@ func Meters(calls []apiclient.CallPolicy, transfers []apiclient.TransferPolicy, 
 		if used.Sign() < 0 {
 			used.SetInt64(0)
 		}
-		m := Meter{Clause: clause, What: what, Type: l.LimitType.String(), Limit: apiclient.Dec(lim), Used: apiclient.Dec(used), Remaining: apiclient.Dec(rem)}
-		m.Text = fmt.Sprintf("%s: used %s of %s", what, format(m.Used), format(m.Limit))
+		state.Remaining = apiclient.Dec(rem)
+		m := Meter{Clause: clause, What: MeterName(state), Type: l.LimitType.String(), Limit: apiclient.Dec(lim), Used: apiclient.Dec(used),
+			Remaining: apiclient.Dec(rem), State: state}
 		if l.LimitType == apiclient.LimitAllowance {
 			per, err := orZero(l.Period).Big()
 			if err == nil && per.IsInt64() && per.Int64() > 0 {
 				m.PeriodSec = per.Int64()
-				m.Text += " per " + formatPeriodDecimal(orZero(l.Period))
+				m.period = formatPeriodDecimal(orZero(l.Period))
 				if used.Sign() > 0 {
 					p := per.Int64()
 					m.RefillsAt = (chainNow.Unix()/p + 1) * p
+					m.refillsIn = humanDuration(time.Unix(m.RefillsAt, 0).Sub(chainNow))
 				}
 			}
-		} else {
-			m.Text += " in total"
 		}
-		m.Text += ", " + format(m.Remaining) + " left"
-		if m.RefillsAt > 0 {
-			m.Text += ", refills in " + humanDuration(time.Unix(m.RefillsAt, 0).Sub(chainNow))
-		}
+		m.Text = m.Words(MeterAmountIn(nil))
 		out = append(out, m)
 	}
 	for i, p := range calls {
-		sel := LookupSelectorOr(p.Selector)
-		add(fmt.Sprintf("callPolicies[%d].valueLimit", i), fmt.Sprintf("ETH with %s on %s", sel.Display(), shortAddr(p.Target)),
-			p.ValueLimit, findLimit(limits, LimitKindCallValue, p.Target, p.Selector, 0), formatDecimalValue)
+		add(fmt.Sprintf("callPolicies[%d].valueLimit", i), apiclient.LimitState{Kind: LimitKindCallValue, Target: p.Target, Selector: p.Selector},
+			p.ValueLimit, findLimit(limits, LimitKindCallValue, p.Target, p.Selector, 0))
 		for j, c := range p.Constraints {
-			name, _ := argAt(sel, c.Index)
-			add(fmt.Sprintf("callPolicies[%d].constraints[%d].limit", i, j), fmt.Sprintf("%s of %s on %s", name, sel.Display(), shortAddr(p.Target)),
-				c.Limit, findLimit(limits, LimitKindCallParam, p.Target, p.Selector, c.Index), formatDecimalArg)
+			add(fmt.Sprintf("callPolicies[%d].constraints[%d].limit", i, j),
+				apiclient.LimitState{Kind: LimitKindCallParam, Target: p.Target, Selector: p.Selector, Index: c.Index},
+				c.Limit, findLimit(limits, LimitKindCallParam, p.Target, p.Selector, c.Index))
 		}
 	}
 	for i, p := range transfers {
-		add(fmt.Sprintf("transferPolicies[%d].valueLimit", i), "ETH to "+shortAddr(p.Target),
-			p.ValueLimit, findLimit(limits, LimitKindTransferValue, p.Target, "", 0), formatDecimalValue)
+		add(fmt.Sprintf("transferPolicies[%d].valueLimit", i), apiclient.LimitState{Kind: LimitKindTransferValue, Target: p.Target},
+			p.ValueLimit, findLimit(limits, LimitKindTransferValue, p.Target, "", 0))
 	}
 	return out
+}
+
+// Words is the meter as one line, its amounts formatted by amount: "amount
+// of transfer(address,uint256) on 0x7e57…0001: used 1 TST of 150 TST in
+// total, 149 TST left" (the Try panel's RemainingLine names meters alike).
+func (m Meter) Words(amount MeterAmount) string {
+	f := func(d apiclient.Decimal) string {
+		v, err := d.Big()
+		if err != nil {
+			return string(d)
+		}
+		return amount(m.State, v)
+	}
+	s := fmt.Sprintf("%s: used %s of %s", MeterName(m.State), f(m.Used), f(m.Limit))
+	switch {
+	case m.period != "":
+		s += " per " + m.period
+	case m.Type != apiclient.LimitAllowance.String():
+		s += " in total"
+	}
+	s += ", " + f(m.Remaining) + " left"
+	if m.refillsIn != "" {
+		s += ", refills in " + m.refillsIn
+	}
+	return s
+}
+
+// MeterAmount formats an amount v of the meter l.
+type MeterAmount func(l apiclient.LimitState, v *big.Int) string
+
+// MeterAmountIn formats ETH amounts in ETH, argument amounts of the named
+// tokens in their units ("149 TST") and other argument amounts in the
+// argument grammar ("149e18"): their unit is unknown.
+func MeterAmountIn(tokens []Token) MeterAmount {
+	return func(l apiclient.LimitState, v *big.Int) string {
+		if l.Kind != LimitKindCallParam {
+			return FormatValue(v)
+		}
+		for _, t := range tokens {
+			if t.Symbol != "" && apiclient.SameAddress(t.Address, l.Target) {
+				return apiclient.FormatUnits(v, t.Decimals) + " " + apiclient.Printable(t.Symbol)
+			}
+		}
+		return FormatArgAmount(v)
+	}
 }

@@ -30,8 +30,20 @@ func TestMeters(t *testing.T) {
 		t.Errorf("lifetime meter %+v", m)
 	}
 	if m := ms[1]; m.RefillsAt != 3600*480001 || m.Used != "20000000000000000" ||
-		m.Text != "ETH to 0x4444…4444: used 0.02 ETH of 0.05 ETH per 1h, 0.03 ETH left, refills in 45m" {
+		m.Text != "send ETH to 0x4444…4444: used 0.02 ETH of 0.05 ETH per 1h, 0.03 ETH left, refills in 45m" {
 		t.Errorf("allowance meter %+v", m)
+	}
+	// In a named token's units, as the console shows them; ETH stays ETH.
+	in := MeterAmountIn([]Token{{Address: tok, Symbol: "TST", Decimals: 18}})
+	if got, want := ms[0].Words(in), "amount of transfer(address,uint256) on 0x7e57…0001: used 100 TST of 150 TST in total, 50 TST left"; got != want {
+		t.Errorf("token meter\n got %q\nwant %q", got, want)
+	}
+	if got := ms[1].Words(in); got != ms[1].Text {
+		t.Errorf("ETH meter in token units %q, want %q", got, ms[1].Text)
+	}
+	// The Try panel names a meter the same way.
+	if got, want := RemainingLine(ms[1].State, "0.03 ETH"), "send ETH to 0x4444…4444: 0.03 ETH left"; got != want {
+		t.Errorf("RemainingLine %q, want %q", got, want)
 	}
 	// An untouched allowance has nothing to refill.
 	limits[1].Remaining = "50000000000000000"

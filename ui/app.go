@@ -618,9 +618,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.RawWei):
 		m.c.rawWei = !m.c.rawWei
 		if m.c.rawWei {
-			m.status = "failure reasons: amounts in raw base units (wei); w for token/ETH units"
+			m.status = "amounts in raw base units (wei); w for token/ETH units"
 		} else {
-			m.status = "failure reasons: amounts in token/ETH units; w for raw wei"
+			m.status = "amounts in token/ETH units; w for raw base units"
 		}
 		return nil
 	case banner && m.retry[m.active] && (key.Matches(k, m.keys.Retry) || k.String() == "ctrl+r"):
@@ -687,7 +687,8 @@ func (m *Model) setKeyStates() {
 	}
 	m.keys.Activity.SetEnabled(!typing && m.active != activityScreen)
 	m.keys.Sessions.SetEnabled(!typing && m.active != sessionsScreen)
-	m.keys.RawWei.SetEnabled(!typing && m.c.anyRawAmounts())
+	as, shows := m.screens[m.active].(amountShower)
+	m.keys.RawWei.SetEnabled(!typing && (m.c.anyRawAmounts() || shows && as.showsAmounts()))
 	ec, ok := m.screens[m.active].(escConsumer)
 	m.keys.Back.SetEnabled(!(ok && ec.consumesEsc()))
 }

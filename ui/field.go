@@ -183,7 +183,7 @@ func (f *field) View(st theme.Styles, labelW int) string {
 	}
 	avail := max(w-lipgloss.Width(prefix), 8)
 	f.applyStyles(st)
-	note := f.note(st)
+	note, style := f.note(st)
 	valW := lipgloss.Width(f.in.Value())
 	if f.in.Value() == "" {
 		valW = lipgloss.Width(f.in.Placeholder)
@@ -199,9 +199,9 @@ func (f *field) View(st theme.Styles, labelW int) string {
 		if f.Masked() {
 			shown = strings.Repeat("•", min(len([]rune(f.in.Value())), max(inW, 1)))
 		}
-		return besideOrBelow(prefix+st.Input.Render(shown), note, w, "    ")
+		return besideOrBelow(prefix+st.Input.Render(shown), note, style, w, "    ")
 	}
-	return besideOrBelow(prefix+f.in.View(), note, w, "    ")
+	return besideOrBelow(prefix+f.in.View(), note, style, w, "    ")
 }
 
 // shortMiddle cuts s to width w keeping its start and end ("0x1234…abcd").
@@ -215,23 +215,19 @@ func shortMiddle(s string, w int) string {
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
-// besideOrBelow puts note beside line when it fits in w, else word-wrapped
-// below it (at most three lines, indented).
-func besideOrBelow(line, note string, w int, indent string) string {
+// besideOrBelow puts note (styled with style) beside line when it fits in
+// w, else wrapped whole below it, indented: at spaces when it can, inside a
+// long word (an address, a signature) when it must. Nothing is cut: the
+// form scrolls.
+func besideOrBelow(line, note string, style func(...string) string, w int, indent string) string {
 	if note == "" {
 		return line
 	}
 	if lipgloss.Width(line)+2+lipgloss.Width(note) <= w {
-		return line + "  " + note
+		return line + "  " + style(note)
 	}
-	nw := max(w-lipgloss.Width(indent), 10)
-	parts := strings.Split(ansi.Wordwrap(note, nw, " -"), "\n")
-	if len(parts) > 3 {
-		parts = parts[:3]
-		parts[2] = ansi.Truncate(parts[2], nw-1, "") + "…"
-	}
-	for _, p := range parts {
-		line += "\n" + indent + ansi.Truncate(p, nw, "…")
+	for _, p := range wrapLines(note, max(w-lipgloss.Width(indent), 10), "") {
+		line += "\n" + indent + style(p)
 	}
 	return line
 }
@@ -256,13 +252,14 @@ func (f *field) applyStyles(st theme.Styles) {
 	}
 }
 
-// note is what stands beside the field: its error once touched, else its hint.
-func (f *field) note(st theme.Styles) string {
+// note is what stands beside the field, and its style: its error once
+// touched, else its hint.
+func (f *field) note(st theme.Styles) (string, func(...string) string) {
 	if f.err != "" && f.touched {
-		return st.Error.Render("✗ " + f.err)
+		return "✗ " + f.err, st.Error.Render
 	}
 	if f.hint != "" {
-		return st.Subtle.Render(f.hint)
+		return f.hint, st.Subtle.Render
 	}
-	return ""
+	return "", nil
 }

@@ -515,3 +515,26 @@ func coreKeyOr(k string) tea.KeyMsg {
 	}
 	return coreKey(k)
 }
+
+// At 60x15 a long field error is read whole: wrapped below the field, a
+// word longer than the line (the function name quoted back) broken rather
+// than cut, and the form scrolled to it.
+func TestLongFieldErrorReadWholeAt60x15(t *testing.T) {
+	m, _ := openScreen(t, sendScreen, 60, 15)
+	s := m.screens[sendScreen].(*send)
+	press(m, "ctrl+t", "tab", "tab", "ctrl+u")
+	if s.call.Focused() != Field(s.sig) {
+		t.Fatal("two tabs should reach the function")
+	}
+	name := "thisIsAVeryLongFunctionNameWithoutParensThatGoesOnAndOnForeverAndEver"
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)})
+	msg := s.sig.Error()
+	if !strings.Contains(msg, `"`+name+`"`) {
+		t.Fatalf("want an error that quotes the long name, got %q", msg)
+	}
+	v := frame(m)
+	assertFits(t, m.View(), 60, 15)
+	if !strings.Contains(seen(v), seen("✗ "+msg)) {
+		t.Errorf("the error is not shown whole at 60x15:\nwant %s\n%s", msg, v)
+	}
+}

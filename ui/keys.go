@@ -31,7 +31,7 @@ func newGlobalKeys() globalKeys {
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Activity: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "activity")),
 		Sessions: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sessions")),
-		RawWei:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "raw wei in reasons")),
+		RawWei:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "raw wei amounts")),
 	}
 }
 

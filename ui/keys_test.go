@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"walletconsole/apiclient"
+	"walletconsole/flows"
 )
 
 // keyMsgOf is the key message for a name as docs/keys.md writes it.
@@ -257,6 +258,17 @@ func stepCases(id screenID) []keyCase {
 				return expect(strings.Contains(w.frame(), "Grant FULL permissions on live chain 84532? (y/N)"), "ctrl+s did not ask before a live full grant:\n%s", w.frame())
 			}},
 			{key: "y", setup: func(w *keyWorld) { w.d.key("ctrl+s") }, check: goes(grantScreen)}, // y confirms
+			// w with no failure reason of the run: the Try panel's answer has amounts
+			{key: "w", setup: func(w *keyWorld) {
+				w.m.c.txs = newTxStore()
+				p(w).openTry()
+				tr := p(w).try
+				tr.running, tr.gen, tr.call, tr.runs = true, 7, true, 1
+				w.d.send(tryDoneMsg{gen: 7, res: flows.PolicyTestResult{Got: "pass", Limits: []apiclient.LimitState{
+					{Kind: flows.LimitKindCallParam, Target: testToken2, Selector: "0xa9059cbb", Index: 1, Remaining: "149000000000000000000"}}}})
+			}, check: func(w *keyWorld) string {
+				return expect(w.m.c.rawWei && strings.Contains(seen(w.frame()), "149000000000000000000left"), "w did not show the answer's meters raw:\n%s", w.frame())
+			}},
 		}
 	case grantScreen:
 		g := func(w *keyWorld) *grant { return w.m.screens[grantScreen].(*grant) }
@@ -329,6 +341,15 @@ func stepCases(id screenID) []keyCase {
 			{key: "+", check: waiting("advancing the chain's clock 1h")},
 			{key: "D", check: waiting("advancing the chain's clock 1d")},
 			{key: "enter", check: nothing}, {key: "tab", check: nothing}, {key: "ctrl+s", check: nothing},
+			// w with no failure reason of the run: the selected session's meters have amounts
+			{key: "w", setup: func(w *keyWorld) {
+				w.m.c.txs = newTxStore()
+				s := w.m.screens[sessionsScreen].(*sessionsView)
+				s.err, s.loaded, s.list = "", true, meteredSessions()
+				w.d.send(nil)
+			}, check: func(w *keyWorld) string {
+				return expect(w.m.c.rawWei && strings.Contains(seen(w.frame()), "149000000000000000000left"), "w did not show the meters raw:\n%s", w.frame())
+			}},
 		}
 	}
 	return nil
@@ -403,6 +424,52 @@ func keyStates(m *Model) string {
 	a := m.screens[activityScreen].(*activity)
 	fmt.Fprintf(&b, "offsets %d %d %d %d", m.hv.offset(), m.iv.offset(), a.dv.offset(), a.off)
 	return b.String()
+}
+
+// meteredSessions is a session list whose one live session has a meter of
+// the sandbox token (amount: 1 TST used of 150).
+func meteredSessions() flows.SessionList {
+	calls := []apiclient.CallPolicy{{Target: testToken2, Selector: "0xa9059cbb", Constraints: []apiclient.Constraint{
+		{Condition: apiclient.CondUnconstrained, Index: 1, Limit: &apiclient.UsageLimit{LimitType: apiclient.LimitLifetime, Limit: "150000000000000000000", Period: "0"}},
+	}}}
+	limits := []apiclient.LimitState{{Kind: flows.LimitKindCallParam, Target: testToken2, Selector: "0xa9059cbb", Index: 1, Remaining: "149000000000000000000"}}
+	return flows.SessionList{ChainID: 84532, Account: testUser, Sessions: []flows.SessionEntry{{Signer: testKey, Status: flows.SessionLive,
+		CallPolicies: calls, Meters: flows.Meters(calls, nil, limits, testNow)}}}
+}
+
+// w is offered while the screen shows amounts (a dry run's or a session's
+// meters) even when no failure reason of the run has any; the state is
+// set in Update, never by View.
+func TestRawWeiKeyFollowsScreenAmounts(t *testing.T) {
+	for _, tc := range []struct {
+		id   screenID
+		show func(m *Model)
+	}{
+		{permissionsScreen, func(m *Model) {
+			p := m.screens[permissionsScreen].(*permissionsModel)
+			p.openTry()
+			p.try.has, p.try.res = true, flows.PolicyTestResult{Got: "pass", Limits: []apiclient.LimitState{meteredSessions().Sessions[0].Meters[0].State}}
+		}},
+		{sessionsScreen, func(m *Model) {
+			s := m.screens[sessionsScreen].(*sessionsView)
+			s.err, s.loaded, s.list = "", true, meteredSessions()
+		}},
+	} {
+		m, _ := openScreen(t, tc.id, 60, 15)
+		m.Update(nil)
+		if m.keys.RawWei.Enabled() {
+			t.Fatalf("%s: w offered with no amounts on screen", tc.id)
+		}
+		tc.show(m)
+		m.View()
+		if m.keys.RawWei.Enabled() {
+			t.Errorf("%s: View turned w on", tc.id)
+		}
+		m.Update(nil)
+		if !m.keys.RawWei.Enabled() {
+			t.Errorf("%s: w not offered while the screen shows amounts", tc.id)
+		}
+	}
 }
 
 // Views have no side effects: key states are set in Update (after every

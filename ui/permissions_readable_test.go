@@ -204,3 +204,34 @@ func TestTryRemainingInUnits(t *testing.T) {
 		}
 	}
 }
+
+// From 15 rows up, at 60 and 100 columns, each row's help (flows.FieldHelp)
+// reads whole below the form while the row is edited, and the focused row
+// stays in view: the help is never cut to one line.
+func TestPermissionsFieldHelpWholeFrom15Rows(t *testing.T) {
+	for _, size := range [][2]int{{60, 15}, {60, 17}, {60, 19}, {60, 20}, {60, 24}, {100, 15}} {
+		w, h := size[0], size[1]
+		m, p, _ := permReadable(t, w, h)
+		ids := map[string]bool{}
+		for i := 0; i < 200; i++ {
+			m.Update(permKey("tab"))
+			id := p.focusID()
+			if ids[id] {
+				break
+			}
+			ids[id] = true
+			help := p.focusHelp()
+			if help == "" {
+				continue
+			}
+			where := fmt.Sprintf("%dx%d row %s", w, h, id)
+			checkFrame(t, where, m, w, h, help)
+			if !strings.Contains(ansi.Strip(m.View()), "› ") {
+				t.Errorf("%s: the focused row is not in view:\n%s", where, ansi.Strip(m.View()))
+			}
+		}
+		if len(ids) < 20 {
+			t.Errorf("%dx%d: walked %d rows only", w, h, len(ids))
+		}
+	}
+}

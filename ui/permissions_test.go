@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -899,5 +900,48 @@ func TestPermissionsRawSelectorShowsKnownSignature(t *testing.T) {
 	permType(m, "0x12345678")
 	if l := permLineWith(permView(m), "Function"); !strings.Contains(l, "unknown function") {
 		t.Errorf("function line %q", l)
+	}
+}
+
+// The form's and the body's scroll offsets are kept within their content
+// in Update (on resize, on a content change), so View only reads them:
+// scrolled to the end at 60x15, a taller terminal brings the top back
+// without a keypress, and drawing moves nothing.
+func TestPermissionsOffsetsKeptInUpdate(t *testing.T) {
+	m, _ := openScreen(t, permissionsScreen, 60, 15)
+	p := m.screens[permissionsScreen].(*permissionsModel)
+	set, err := flows.LoadPolicyFile("../examples/policies/erc20-capped-transfer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.apply(set)
+	m.Update(nil)
+	press(m, "ctrl+p", "pgdown", "pgdown", "pgdown")
+	if p.pv.offset() == 0 {
+		t.Fatalf("pgdn did not scroll the body:\n%s", frame(m))
+	}
+	press(m, "ctrl+p")
+	for range 40 { // down the form to its last rows
+		press(m, "tab")
+	}
+	if p.scroll.offset() == 0 {
+		t.Fatalf("the last rows of a long form at 60x15 should scroll:\n%s", frame(m))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 80})
+	lines, _, _ := p.formLines(p.formW)
+	if off := p.scroll.offset(); off != 0 && len(lines) <= 80 {
+		t.Errorf("form offset %d after growing to 80 rows (%d lines)", off, len(lines))
+	}
+	if off, n := p.pv.offset(), len(p.previewBody(60)); off > 0 && off+p.pv.vp.Height > n+1 {
+		t.Errorf("body offset %d past its %d lines (room %d)", off, n, p.pv.vp.Height)
+	}
+	before := fmt.Sprint(p.scroll.offset(), p.pv.offset())
+	v := frame(m)
+	frame(m)
+	if after := fmt.Sprint(p.scroll.offset(), p.pv.offset()); after != before {
+		t.Errorf("View moved the offsets: %s -> %s", before, after)
+	}
+	if !strings.Contains(v, "4 · Permissions") && !strings.Contains(v, "Duration") {
+		t.Errorf("the top of the form is not in view at 60x80:\n%s", v)
 	}
 }

@@ -260,9 +260,11 @@ func (m *permissionsModel) viewForm(w, h int) []string {
 	if len(lines) <= h {
 		return lines
 	}
-	off := max(0, min(m.scroll.offset(), len(lines)-h))
+	// The offset was chosen and kept within the content in Update (sync,
+	// follow); here it is only read. min keeps a slice in range.
+	off := min(m.scroll.offset(), len(lines))
 	// Say that there is more, in the lines the focus does not need.
-	vis := append([]string(nil), lines[off:off+h]...)
+	vis := append([]string(nil), lines[off:min(off+h, len(lines))]...)
 	if off > 0 && start > off {
 		vis[0] = m.c.st.Subtle.Render(fmt.Sprintf("  ↑ %d more", off))
 	}
@@ -334,20 +336,10 @@ func (m *permissionsModel) viewRow(r *formRow, focused bool, w int) string {
 	return m.noteBesideOrBelow(s, note, style, w, ind+"    ")
 }
 
-// noteBesideOrBelow puts a row's note beside it when it fits, else wrapped
-// whole below it (besideOrBelow stops at three lines: a row's reason is
-// read in full here).
+// noteBesideOrBelow is besideOrBelow for a row's note, made terminal-safe
+// (a reason may quote what was typed or loaded).
 func (m *permissionsModel) noteBesideOrBelow(line, note string, style func(...string) string, w int, indent string) string {
-	if note == "" {
-		return line
-	}
-	if lipgloss.Width(line)+2+lipgloss.Width(note) <= w {
-		return line + "  " + style(note)
-	}
-	for _, l := range m.c.WrapText(style, note, max(w-lipgloss.Width(indent), 10), "") {
-		line += "\n" + indent + l
-	}
-	return line
+	return besideOrBelow(line, apiclient.Printable(note), style, w, indent)
 }
 
 // viewPreview renders the lint findings and the request body that ctrl+s
@@ -360,7 +352,7 @@ func (m *permissionsModel) viewPreview(w, h int) []string {
 	lines := []string{ansi.Truncate(m.lintTitle(), w, "…")}
 	body := m.previewBody(w)
 	room := h - 1
-	off := max(0, min(m.pv.offset(), len(body)-room)) // chosen in Update (sync)
+	off := min(m.pv.offset(), len(body)) // chosen and kept in range in Update (sync)
 	end := min(len(body), off+room)
 	for i := off; i < end; i++ {
 		ln := body[i]

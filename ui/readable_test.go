@@ -397,7 +397,7 @@ func TestHintsWrapNotCut(t *testing.T) {
 			failedCall(m)
 			d.send(goToMsg{activityScreen})
 			d.key("G", "w", "enter")
-		}, []string{"failure reasons: amounts in raw base units (wei); w for token/ETH units", "esc: back to the list"}},
+		}, []string{"amounts in raw base units (wei); w for token/ETH units", "esc: back to the list"}},
 		state{"permissions: policy file loaded", func(m *Model, d *uiDriver) {
 			withWalkthrough(m)
 			d.send(goToMsg{permissionsScreen})

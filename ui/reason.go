@@ -158,6 +158,23 @@ func (c *common) reasonContextOf(r *txRow) reasonContext {
 	return rc
 }
 
+// meterAmount is an amount of a meter (Try panel, Sessions) in the units
+// the console shows amounts in elsewhere: ETH, the sandbox token's units,
+// raw base units when w asked for them.
+func (c *common) meterAmount(l apiclient.LimitState, v *big.Int) string {
+	switch {
+	case c.rawWei && l.Kind != flows.LimitKindCallParam:
+		return v.String() + " wei"
+	case c.rawWei:
+		return v.String()
+	}
+	var tokens []flows.Token
+	if info := c.sess.sandbox; info != nil {
+		tokens = append(tokens, flows.Token{Address: info.TokenAddress, Symbol: info.TokenSymbol, Decimals: sandboxTokenDecimals})
+	}
+	return flows.MeterAmountIn(tokens)(l, v)
+}
+
 // reasonText is a transaction's failure reason as shown: terminal-safe, in
 // units unless the user asked for raw wei. "" when there is none.
 func (c *common) reasonText(r *txRow) string {

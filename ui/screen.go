@@ -39,6 +39,13 @@ type screen interface {
 	Capturing() bool // a text field has focus: letter shortcuts off
 }
 
+// amountShower is a screen that may show amounts w switches to raw base
+// units (a dry run's meters, a session's meters): w is offered while it
+// does, as while a failure reason of the run has amounts.
+type amountShower interface {
+	showsAmounts() bool
+}
+
 // screenID names the screens; the order is the walkthrough's.
 type screenID int
 

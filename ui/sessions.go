@@ -63,6 +63,12 @@ func (s *sessionsView) SetSize(w, h int)  { s.w, s.h = w, h }
 func (s *sessionsView) Capturing() bool   { return false }
 func (s *sessionsView) consumesEsc() bool { return s.confirm }
 
+// showsAmounts: the selected session's meters are shown (w shows them in
+// raw base units).
+func (s *sessionsView) showsAmounts() bool {
+	return s.loaded && s.err == "" && s.sel >= 0 && s.sel < len(s.list.Sessions) && len(s.list.Sessions[s.sel].Meters) > 0
+}
+
 func (s *sessionsView) isSandbox() bool { return s.c.sess.sandbox != nil }
 
 func (s *sessionsView) ShortHelp() []key.Binding {
@@ -323,7 +329,7 @@ func (s *sessionsView) View() string {
 				line(st.Value, fmt.Sprintf("    %d. %s", j+1, apiclient.Printable(p)))
 			}
 			for _, m := range e.Meters {
-				line(st.Value, "    meter: "+apiclient.Printable(m.Text))
+				line(st.Value, "    meter: "+apiclient.Printable(m.Words(s.c.meterAmount)))
 			}
 		}
 	}

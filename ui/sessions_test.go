@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"walletconsole/apiclient"
 	"walletconsole/apiclient/sandbox"
 	"walletconsole/flows"
 )
@@ -85,5 +86,40 @@ func TestSessionsScreenNeedsLogin(t *testing.T) {
 	}
 	if v := s.View(); !strings.Contains(v, "not connected yet") {
 		t.Errorf("view:\n%s", v)
+	}
+}
+
+// Meters read in token units like the Try panel ("used 1 TST of 150 TST"),
+// ETH for value, raw base units after w.
+func TestSessionsMetersInUnits(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{Mode: flows.ModeSandbox})
+	withWalkthrough(m)
+	calls := []apiclient.CallPolicy{{Target: testToken2, Selector: "0xa9059cbb", Constraints: []apiclient.Constraint{
+		{Condition: apiclient.CondUnconstrained, Index: 1, Limit: &apiclient.UsageLimit{LimitType: apiclient.LimitLifetime, Limit: "150000000000000000000", Period: "0"}},
+	}}}
+	transfers := []apiclient.TransferPolicy{{Target: testUser, MaxValuePerUse: "10000000000000000",
+		ValueLimit: &apiclient.UsageLimit{LimitType: apiclient.LimitLifetime, Limit: "50000000000000000", Period: "0"}}}
+	limits := []apiclient.LimitState{
+		{Kind: flows.LimitKindCallParam, Target: testToken2, Selector: "0xa9059cbb", Index: 1, Remaining: "149000000000000000000"},
+		{Kind: flows.LimitKindTransferValue, Target: testUser, Remaining: "30000000000000000"},
+	}
+	s := newSessions(m.c)
+	s.SetSize(200, 30)
+	s.loaded = true
+	s.list = flows.SessionList{ChainID: 84532, Account: testUser, Sessions: []flows.SessionEntry{{Signer: testKey, Status: flows.SessionLive,
+		CallPolicies: calls, TransferPolicies: transfers, Meters: flows.Meters(calls, transfers, limits, testNow)}}}
+	v := s.View()
+	for _, want := range []string{"used 1 TST of 150 TST in total, 149 TST left", "used 0.02 ETH of 0.05 ETH in total, 0.03 ETH left"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in\n%s", want, v)
+		}
+	}
+	m.c.rawWei = true
+	v = s.View()
+	for _, want := range []string{"used 1000000000000000000 of 150000000000000000000 in total, 149000000000000000000 left",
+		"used 20000000000000000 wei of 50000000000000000 wei in total, 30000000000000000 wei left"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("after w: no %q in\n%s", want, v)
+		}
 	}
 }

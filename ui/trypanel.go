@@ -536,26 +536,25 @@ func (m *permissionsModel) tryResult(w int) []string {
 func (m *permissionsModel) tryRemaining() []string {
 	var out []string
 	for _, l := range m.try.res.Limits {
-		v, err := l.Remaining.Big()
 		amount := string(l.Remaining)
-		switch {
-		case err != nil:
-		case l.Kind != flows.LimitKindCallParam && m.c.rawWei:
-			amount = v.String() + " wei"
-		case l.Kind != flows.LimitKindCallParam:
-			amount = ethUnit.format(v)
-		case m.c.rawWei:
-			amount = v.String()
-		case m.isSandboxToken(l.Target):
-			amount = amountUnit{symbol: apiclient.Printable(m.c.sess.sandbox.TokenSymbol), decimals: sandboxTokenDecimals}.format(v)
-		default:
-			amount = flows.FormatArgAmount(v)
+		if v, err := l.Remaining.Big(); err == nil {
+			amount = m.c.meterAmount(l, v)
 		}
 		if s := flows.RemainingLine(l, amount); s != "" {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// showsAmounts: the Try panel shows an answer with amounts (meters, or a
+// refusal with amounts), which w shows in raw base units.
+func (m *permissionsModel) showsAmounts() bool {
+	t := m.try
+	if m.mode != modeTry || !t.has {
+		return false
+	}
+	return len(t.res.Limits) > 0 || t.res.Reason != "" && m.tryHumanReason() != t.res.Reason
 }
 
 // isSandboxToken: addr is the sandbox's test token (its amounts read in
@@ -568,11 +567,16 @@ func (m *permissionsModel) isSandboxToken(addr string) bool {
 // tryReason is the refusal as the console shows failure reasons elsewhere:
 // amounts in token/ETH units unless w asked for raw wei.
 func (m *permissionsModel) tryReason() string {
+	if m.c.rawWei {
+		return m.try.res.Reason
+	}
+	return m.tryHumanReason()
+}
+
+// tryHumanReason is the refusal with amounts in token/ETH units.
+func (m *permissionsModel) tryHumanReason() string {
 	t := m.try
 	reason := t.res.Reason
-	if m.c.rawWei {
-		return reason
-	}
 	rc := reasonContext{kind: "send", grant: flows.BuildGrantRequest(m.c.chainID(), m.c.sess.key.Address,
 		flows.GrantInput{Full: t.judged.GrantFullPermissions, CallPolicies: t.judged.CallPolicies, TransferPolicies: t.judged.TransferPolicies})}
 	if t.call {
