@@ -422,7 +422,8 @@ func keyStates(m *Model) string {
 		}
 	}
 	a := m.screens[activityScreen].(*activity)
-	fmt.Fprintf(&b, "offsets %d %d %d %d", m.hv.offset(), m.iv.offset(), a.dv.offset(), a.off)
+	ss := m.screens[sessionsScreen].(*sessionsView)
+	fmt.Fprintf(&b, "offsets %d %d %d %d %d", m.hv.offset(), m.iv.offset(), a.dv.offset(), a.off, ss.scroll.offset())
 	return b.String()
 }
 

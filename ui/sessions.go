@@ -40,9 +40,13 @@ type sessionsView struct {
 	sel     int
 	confirm bool // revoke asked, waiting for y
 	w, h    int
+	// scroll is the body's offset, set in sync; followSel: the selection
+	// moved (or the list came), so sync brings it into view.
+	scroll    scroller
+	followSel bool
 }
 
-func newSessions(c *common) *sessionsView { return &sessionsView{c: c} }
+func newSessions(c *common) *sessionsView { return &sessionsView{c: c, scroll: newScroller()} }
 
 type sessionsLoadedMsg struct {
 	list   flows.SessionList
@@ -58,8 +62,11 @@ type sessionsActionMsg struct {
 func (sessionsLoadedMsg) ownerScreen() screenID { return sessionsScreen }
 func (sessionsActionMsg) ownerScreen() screenID { return sessionsScreen }
 
-func (s *sessionsView) Init() tea.Cmd     { return s.load() }
-func (s *sessionsView) SetSize(w, h int)  { s.w, s.h = w, h }
+func (s *sessionsView) Init() tea.Cmd { return s.load() }
+func (s *sessionsView) SetSize(w, h int) {
+	s.w, s.h, s.followSel = w, h, true
+	s.sync()
+}
 func (s *sessionsView) Capturing() bool   { return false }
 func (s *sessionsView) consumesEsc() bool { return s.confirm }
 
@@ -75,7 +82,7 @@ func (s *sessionsView) ShortHelp() []key.Binding {
 	if s.confirm {
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "revoke")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "cancel"))}
 	}
-	bs := []key.Binding{keyUp, keyDown, keyRefresh, keyRevoke}
+	bs := []key.Binding{keyUp, keyDown, keyPageUp, keyPageDown, keyRefresh, keyRevoke}
 	if s.isSandbox() {
 		bs = append(bs, keyPlus1h, keyPlus1d, keyExpiry)
 	}
@@ -198,6 +205,12 @@ func (s *sessionsView) revoke(e flows.SessionEntry) tea.Cmd {
 }
 
 func (s *sessionsView) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	s.sync()
+	return cmd
+}
+
+func (s *sessionsView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case readyMsg:
 		if s.loaded || s.err != "" {
@@ -216,6 +229,7 @@ func (s *sessionsView) Update(msg tea.Msg) tea.Cmd {
 			s.err = msg.err.Error()
 			return nil
 		}
+		s.followSel = s.followSel || !s.loaded // the first list: the selection shows
 		s.err, s.loaded, s.list, s.rpcURL = "", true, msg.list, msg.rpcURL
 		s.sel = min(max(s.sel, 0), max(len(s.list.Sessions)-1, 0))
 	case sessionsActionMsg:
@@ -244,14 +258,17 @@ func (s *sessionsView) onKey(k tea.KeyMsg) tea.Cmd {
 		s.note = "revoke cancelled"
 		return nil
 	}
+	if s.scroll.scrollKey(k, true) { // pgup/pgdn; ↑/↓ choose a session
+		return nil
+	}
 	if s.busy != "" {
 		return nil
 	}
 	switch {
 	case key.Matches(k, keyUp):
-		s.sel = max(s.sel-1, 0)
+		s.sel, s.followSel = max(s.sel-1, 0), true
 	case key.Matches(k, keyDown):
-		s.sel = min(s.sel+1, max(len(s.list.Sessions)-1, 0))
+		s.sel, s.followSel = min(s.sel+1, max(len(s.list.Sessions)-1, 0)), true
 	case key.Matches(k, keyRefresh):
 		return s.load()
 	case key.Matches(k, keyPlus1h):
@@ -280,27 +297,34 @@ func (s *sessionsView) onKey(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (s *sessionsView) View() string {
-	st := s.c.st
-	w := max(s.w, 20)
-	var b strings.Builder
-	line := func(style lipgloss.Style, text string) {
-		for _, l := range strings.Split(lipgloss.NewStyle().Width(w).Render(text), "\n") {
-			b.WriteString(style.Render(ansi.Truncate(l, w, "…")) + "\n")
-		}
+// wrapRows renders text at width w in the style, one row per wrapped line;
+// a word wider than w is cut.
+func wrapRows(style lipgloss.Style, text string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(lipgloss.NewStyle().Width(w).Render(text), "\n") {
+		out = append(out, style.Render(ansi.Truncate(l, w, "…")))
 	}
-	line(st.Title, "Sessions")
+	return out
+}
+
+// body is what scrolls under the title: the list, the selected session's
+// policies and meters, and what revoking means. [start, end) are the
+// selected session's rows (start -1: none).
+func (s *sessionsView) body(w int) (lines []string, start, end int) {
+	st := s.c.st
+	start, end = -1, -1
+	add := func(style lipgloss.Style, text string) { lines = append(lines, wrapRows(style, text, w)...) }
 	switch {
 	case s.err != "":
-		line(st.Error, "✗ "+s.err)
+		add(st.Error, "✗ "+s.err)
 	case !s.loaded:
-		line(st.Subtle, s.c.spinner()+" reading the account's sessions from the chain…")
+		add(st.Subtle, s.c.spinner()+" reading the account's sessions from the chain…")
 	default:
 		l := s.list
-		line(st.Subtle, fmt.Sprintf("account %s · chain %d · block %d · chain time %s · %s", l.Account, l.ChainID, l.Block,
+		add(st.Subtle, fmt.Sprintf("account %s · chain %d · block %d · chain time %s · %s", l.Account, l.ChainID, l.Block,
 			time.Unix(l.ChainTime, 0).In(s.c.now().Location()).Format("15:04:05"), apiclient.Printable(s.rpcURL)))
 		if len(l.Sessions) == 0 {
-			line(st.Subtle, "no session key was ever granted on this account")
+			add(st.Subtle, "no session key was ever granted on this account")
 		}
 		for i, e := range l.Sessions {
 			kind := "scoped"
@@ -316,40 +340,100 @@ func (s *sessionsView) View() string {
 				stStyle = st.Subtle
 			}
 			head := fmt.Sprintf("%s %s · %s · %s", s.c.hex(e.Signer, w-40), stStyle.Render(status), kind, e.Expires)
-			marker := "  "
-			if i == s.sel {
-				marker = "› "
-				head = st.Selected.Render(head)
-			}
-			b.WriteString(ansi.Truncate(marker+head, w, "…") + "\n")
 			if i != s.sel {
+				lines = append(lines, ansi.Truncate("  "+head, w, "…"))
 				continue
 			}
+			start = len(lines)
+			// the selected head wraps rather than cuts: its expiry reads whole
+			add(st.Selected, "› "+head)
 			for j, p := range e.Policies {
-				line(st.Value, fmt.Sprintf("    %d. %s", j+1, apiclient.Printable(p)))
+				add(st.Value, fmt.Sprintf("    %d. %s", j+1, apiclient.Printable(p)))
 			}
 			for _, m := range e.Meters {
-				line(st.Value, "    meter: "+apiclient.Printable(m.Words(s.c.meterAmount)))
+				add(st.Value, "    meter: "+apiclient.Printable(m.Words(s.c.meterAmount)))
 			}
+			end = len(lines)
 		}
 	}
+	lines = append(lines, "")
+	add(st.Subtle, flows.RevocationNote)
+	return lines, start, end
+}
+
+// status is the action in flight and the last result, kept under the body
+// so a question (revoke? y to go on) always shows, however far it scrolled.
+func (s *sessionsView) status(w int) []string {
+	st := s.c.st
+	var out []string
 	if s.busy != "" {
-		line(st.Pending, s.c.spinner()+" "+s.busy)
+		out = append(out, wrapRows(st.Pending, s.c.spinner()+" "+s.busy, w)...)
 	}
 	if s.note != "" {
 		style := st.Status
 		if s.confirm {
 			style = st.Warn
 		}
-		line(style, s.note)
-	}
-	b.WriteString("\n")
-	line(st.Subtle, flows.RevocationNote)
-	out := strings.TrimRight(b.String(), "\n")
-	if s.h > 0 {
-		if ls := strings.Split(out, "\n"); len(ls) > s.h {
-			out = strings.Join(ls[:s.h], "\n")
-		}
+		out = append(out, wrapRows(style, s.note, w)...)
 	}
 	return out
+}
+
+// rows is the body's room under the title and above the status (n body
+// lines); when they do not fit, two of those rows say what is above and
+// below (ind) and the viewport gets the rest.
+func (s *sessionsView) rows(w, n int) (vpH int, scrolls, ind bool) {
+	bodyH := max(s.h-1-len(s.status(w)), 1)
+	switch {
+	case s.h <= 0 || n <= bodyH:
+		return bodyH, false, false
+	case bodyH >= 3:
+		return bodyH - 2, true, true
+	}
+	return bodyH, true, false
+}
+
+// sync runs after every Update and resize: the body's offset is chosen
+// here (the selection in view after it moved), never in View.
+func (s *sessionsView) sync() {
+	follow := s.followSel
+	s.followSel = false
+	if s.w <= 0 || s.h <= 0 {
+		return
+	}
+	w := max(s.w, 20)
+	lines, a, b := s.body(w)
+	vpH, _, _ := s.rows(w, len(lines))
+	if !follow {
+		a, b = -1, -1
+	}
+	s.scroll.follow(lines, 0, a, b, w, vpH)
+}
+
+func (s *sessionsView) View() string {
+	w := max(s.w, 20)
+	lines, _, _ := s.body(w)
+	out := wrapRows(s.c.st.Title, "Sessions", w)
+	if vpH, scrolls, ind := s.rows(w, len(lines)); scrolls {
+		// the offset was set in sync; min only keeps the slice in range
+		off := min(s.scroll.offset(), max(len(lines)-vpH, 0))
+		vis := lines[off:min(off+vpH, len(lines))]
+		if ind {
+			up, down := "", ""
+			if off > 0 {
+				up = s.c.st.Subtle.Render(fmt.Sprintf("  ↑ %d more (pgup)", off))
+			}
+			if rest := len(lines) - off - len(vis); rest > 0 {
+				down = s.c.st.Subtle.Render(fmt.Sprintf("  ↓ %d more (pgdn)", rest))
+			}
+			vis = append(append([]string{up}, vis...), down)
+		}
+		lines = vis
+	}
+	out = append(append(out, lines...), s.status(w)...)
+	if s.h > 0 && len(out) > s.h {
+		// a status taller than the screen: its first rows show
+		out = out[:s.h]
+	}
+	return strings.Join(out, "\n")
 }

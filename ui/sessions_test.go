@@ -1,6 +1,9 @@
 package ui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"context"
 	"net"
 	"strings"
@@ -121,5 +124,92 @@ func TestSessionsMetersInUnits(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("after w: no %q in\n%s", want, v)
 		}
+	}
+}
+
+// At 60×15 the screen scrolls its body with pgup/pgdn (↑/↓ still choose a
+// session): every row of the body (the selected session's policies and
+// meters, what revoking means) shows whole in some frame, the frame fits,
+// and a two-line status stays under the body in every frame.
+func TestSessionsScrollsAt60x15(t *testing.T) {
+	m, _ := newOffline(t, flows.Config{Mode: flows.ModeSandbox})
+	withWalkthrough(m)
+	list := meteredSessions()
+	e := list.Sessions[0]
+	for _, p := range e.CallPolicies {
+		e.Policies = append(e.Policies, flows.DescribeCallPolicy(p, nil))
+	}
+	e.Policies = append(e.Policies, "any call to "+testUser+" with at most 0.01 ETH each")
+	other := flows.SessionEntry{Signer: testToken2, Status: flows.SessionReplaced, Expires: "replaced"}
+	list.Sessions = []flows.SessionEntry{e, other}
+	s := newSessions(m.c)
+	s.err, s.loaded, s.list = "", true, list
+	s.note = "advanced 1h: the chain's clock reads 2026-12-03 09:00:00 UTC, and the meters were read again"
+	s.SetSize(60, 15)
+	s.Update(nil)
+	status := s.status(60)
+	if len(status) < 2 {
+		t.Fatalf("the note is not two lines at 60 columns: %q", status)
+	}
+	body, _, _ := s.body(60)
+	if len(body)+1+len(status) <= 15 {
+		t.Fatalf("the body fits (%d rows): nothing to scroll", len(body))
+	}
+	rows := map[string]bool{}
+	var all strings.Builder
+	frame := func() string {
+		t.Helper()
+		v := s.View()
+		assertFits(t, v, 60, 15)
+		ls := strings.Split(v, "\n")
+		if !strings.Contains(ls[0], "Sessions") {
+			t.Errorf("the title scrolled away:\n%s", v)
+		}
+		if got := strings.Join(ls[len(ls)-len(status):], "\n"); got != strings.Join(status, "\n") {
+			t.Errorf("the status is not under the body:\n%s", v)
+		}
+		for _, l := range ls {
+			rows[l] = true
+		}
+		all.WriteString(v + "\n")
+		return v
+	}
+	v := frame()
+	if !strings.Contains(v, "↓") || !strings.Contains(v, "more (pgdn)") {
+		t.Errorf("no ↓ N more at the top:\n%s", v)
+	}
+	for range len(body) {
+		s.Update(tea.KeyMsg{Type: tea.KeyPgDown})
+		frame()
+	}
+	v = frame()
+	if !strings.Contains(v, "↑") || !strings.Contains(v, "more (pgup)") || strings.Contains(v, "more (pgdn)") {
+		t.Errorf("at the bottom: want ↑ N more and no ↓:\n%s", v)
+	}
+	for range len(body) {
+		s.Update(tea.KeyMsg{Type: tea.KeyPgUp})
+		frame()
+	}
+	for i, l := range body {
+		if !rows[l] {
+			t.Errorf("body row %d never shows whole: %q", i, ansi.Strip(l))
+		}
+	}
+	for _, want := range []string{flows.RevocationNote, "meter: amount of transfer(address,uint256) on 0x5FbD…0aa3: used 1 TST of 150 TST in total, 149 TST left",
+		"1. transfer(address,uint256)", "2. any call to " + testUser} {
+		if !strings.Contains(seen(ansi.Strip(all.String())), seen(want)) {
+			t.Errorf("%q never shows", want)
+		}
+	}
+	// back at the top, ↓ chooses the other session and scrolls it into view
+	if s.scroll.offset() != 0 {
+		t.Fatalf("pgup did not return to the top: offset %d", s.scroll.offset())
+	}
+	s.Update(tea.KeyMsg{Type: tea.KeyDown})
+	if s.sel != 1 {
+		t.Fatalf("↓ chose %d", s.sel)
+	}
+	if v := frame(); !strings.Contains(v, "› ") || !strings.Contains(ansi.Strip(v), "REPLACED") {
+		t.Errorf("the chosen session is not in view:\n%s", v)
 	}
 }
