@@ -37,7 +37,7 @@ func openScreen(t *testing.T, id screenID, w, h int) (*Model, *recordingClipboar
 
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		m.Update(coreKey(k))
+		m.Update(keyMsg(k))
 	}
 }
 
@@ -424,7 +424,7 @@ func TestDocumentedKeysOnFormScreens(t *testing.T) {
 		c := m.screens[connectScreen].(*connect)
 		for _, k := range []string{"right", "left", " "} {
 			before := c.live
-			m.Update(coreKeyOr(k))
+			m.Update(keyMsg(k))
 			if c.live == before {
 				t.Errorf("%q on the Mode row did not switch sandbox/live", k)
 			}
@@ -502,18 +502,6 @@ func TestDocumentedKeysOnFormScreens(t *testing.T) {
 			t.Errorf("tab from the sent list did not go back to the form")
 		}
 	})
-}
-
-func coreKeyOr(k string) tea.KeyMsg {
-	switch k {
-	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
-	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
-	case " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	}
-	return coreKey(k)
 }
 
 // At 60x15 a long field error is read whole: wrapped below the field, a

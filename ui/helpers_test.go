@@ -181,7 +181,7 @@ func (d *uiDriver) view() string { return ansi.Strip(d.m.View()) }
 
 func (d *uiDriver) key(keys ...string) {
 	for _, k := range keys {
-		d.send(coreKey(k))
+		d.send(keyMsg(k))
 	}
 }
 
@@ -189,40 +189,6 @@ func (d *uiDriver) typeText(s string) {
 	for _, r := range s {
 		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
-}
-
-func coreKey(k string) tea.KeyMsg {
-	switch k {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+s":
-		return tea.KeyMsg{Type: tea.KeyCtrlS}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "ctrl+t":
-		return tea.KeyMsg{Type: tea.KeyCtrlT}
-	case "ctrl+n":
-		return tea.KeyMsg{Type: tea.KeyCtrlN}
-	case "ctrl+d":
-		return tea.KeyMsg{Type: tea.KeyCtrlD}
-	case "ctrl+r":
-		return tea.KeyMsg{Type: tea.KeyCtrlR}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	case "ctrl+u":
-		return tea.KeyMsg{Type: tea.KeyCtrlU}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
 
 // assertFits checks a frame against the terminal: no line wider, no more lines.
@@ -289,4 +255,28 @@ func (f *faultySandbox) failNext(suffix string, n int) {
 // mode: the console uses the URL as given and starts nothing itself).
 func (f *faultySandbox) cfg() flows.Config {
 	return flows.Config{Mode: flows.ModeLive, APIURL: f.URL, ClientID: f.ClientID, SecretKey: f.SecretKey, ChainID: flows.DefaultChainID}
+}
+
+// keyTypes are bubbletea's own key names ("enter", "shift+tab", "ctrl+s",
+// "pgdown"), the names docs/keys.md uses, with their key types.
+var keyTypes = func() map[string]tea.KeyType {
+	names := map[string]tea.KeyType{}
+	for k := tea.KeyType(-200); k < 200; k++ {
+		if n := k.String(); n != "" {
+			names[n] = k
+		}
+	}
+	return names
+}()
+
+// keyMsg is the key message for a key name; anything that is not a key
+// name is typed as runes.
+func keyMsg(k string) tea.KeyMsg {
+	if k == "space" || k == " " {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	if t, ok := keyTypes[k]; ok && t != tea.KeyRunes {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }

@@ -7,35 +7,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"walletconsole/apiclient"
 	"walletconsole/flows"
 )
-
-// keyMsgOf is the key message for a name as docs/keys.md writes it.
-func keyMsgOf(k string) tea.KeyMsg {
-	switch k {
-	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
-	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
-	case "space":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "ctrl+l":
-		return tea.KeyMsg{Type: tea.KeyCtrlL}
-	case "ctrl+o":
-		return tea.KeyMsg{Type: tea.KeyCtrlO}
-	case "ctrl+p":
-		return tea.KeyMsg{Type: tea.KeyCtrlP}
-	}
-	return coreKey(k)
-}
 
 // keyWorld is one screen of the console as a person meets it after the
 // walkthrough: connected (live mode, to a fake API whose writes never
@@ -277,7 +253,7 @@ func stepCases(id screenID) []keyCase {
 			{key: "right", check: func(w *keyWorld) string {
 				return expect(g(w).pick == 1 && strings.Contains(w.frame(), "› "+apiclient.ShortHex(testHash)) || strings.Contains(w.frame(), "› "+testHash), "→ did not pick the hash:\n%s", w.frame())
 			}},
-			{key: "left", setup: func(w *keyWorld) { w.d.send(keyMsgOf("right")) }, check: func(w *keyWorld) string {
+			{key: "left", setup: func(w *keyWorld) { w.d.send(keyMsg("right")) }, check: func(w *keyWorld) string {
 				return expect(g(w).pick == 0 && strings.Contains(w.frame(), "› "+testGrant), "← did not pick the ID:\n%s", w.frame())
 			}},
 			{key: "tab", check: nothing}, {key: "shift+tab", check: nothing}, {key: "ctrl+s", check: nothing},
@@ -377,7 +353,7 @@ func TestEveryDocumentedKeyOnEveryScreen(t *testing.T) {
 				if kc.setup != nil {
 					kc.setup(w)
 				}
-				w.d.send(keyMsgOf(kc.key))
+				w.d.send(keyMsg(kc.key))
 				problem := kc.check(w)
 				for end := time.Now().Add(2 * time.Second); problem != "" && time.Now().Before(end); problem = kc.check(w) {
 					w.d.pump(10 * time.Millisecond)

@@ -37,7 +37,7 @@ func newPermApp(t *testing.T, mode flows.Mode, w, h int) (*Model, *permissionsMo
 func permAppKeys(m *Model, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		_, cmd = m.Update(permKey(k))
+		_, cmd = m.Update(keyMsg(k))
 	}
 	return cmd
 }

@@ -70,7 +70,7 @@ func TestPermissionsReadableAt60x15(t *testing.T) {
 	m, p, path := permReadable(t, w, h)
 	press := func(keys ...string) {
 		for _, k := range keys {
-			m.Update(permKey(k))
+			m.Update(keyMsg(k))
 		}
 	}
 	checkFrame(t, "loaded", m, w, h, path, p.status)
@@ -214,7 +214,7 @@ func TestPermissionsFieldHelpWholeFrom15Rows(t *testing.T) {
 		m, p, _ := permReadable(t, w, h)
 		ids := map[string]bool{}
 		for i := 0; i < 200; i++ {
-			m.Update(permKey("tab"))
+			m.Update(keyMsg("tab"))
 			id := p.focusID()
 			if ids[id] {
 				break

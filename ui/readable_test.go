@@ -268,12 +268,12 @@ func TestHelpFitsAndFooterAtBottom(t *testing.T) {
 			}
 			// everything is reachable by scrolling
 			for i := 0; i < 50 && !m.hv.vp.AtBottom(); i++ {
-				m.Update(coreKey("down"))
+				m.Update(keyMsg("down"))
 			}
 			if !m.hv.vp.AtBottom() {
 				t.Errorf("%s %dx%d: help does not scroll to its end", id, size[0], size[1])
 			}
-			m.Update(coreKey("esc"))
+			m.Update(keyMsg("esc"))
 			if m.helpOn {
 				t.Errorf("%s: esc did not close the help", id)
 			}

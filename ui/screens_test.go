@@ -26,7 +26,7 @@ func TestOpensOnLoginWhenConfigComplete(t *testing.T) {
 		t.Fatalf("first frame:\n%s", v)
 	}
 	// Connect is one esc away, with the form as configured.
-	m.Update(coreKey("esc"))
+	m.Update(keyMsg("esc"))
 	if m.active != connectScreen {
 		t.Fatalf("esc from login: on %s, want Connect", m.active)
 	}
