@@ -57,7 +57,12 @@ type sessionsLoadedMsg struct {
 type sessionsActionMsg struct {
 	note string
 	err  error
+	// txs the action sent (a revoke's grant and probe): they join the
+	// run's transactions, so Activity and the exit summary list them.
+	txs []sentTx
 }
+
+type sentTx struct{ id, kind string }
 
 func (sessionsLoadedMsg) ownerScreen() screenID { return sessionsScreen }
 func (sessionsActionMsg) ownerScreen() screenID { return sessionsScreen }
@@ -192,15 +197,22 @@ func (s *sessionsView) revoke(e flows.SessionEntry) tea.Cmd {
 		if err != nil {
 			return sessionsActionMsg{err: err}
 		}
+		var txs []sentTx
+		if res.GrantTxID != "" {
+			txs = append(txs, sentTx{res.GrantTxID, "revoke"})
+		}
 		note := "revoke: " + res.Verdict
 		if p := res.Probe; p != nil {
+			if p.TxID != "" {
+				txs = append(txs, sentTx{p.TxID, "probe"})
+			}
 			if p.Refused {
 				note += "; a send as the key was refused on chain: " + p.Reason
 			} else {
 				note += "; a send as the key was NOT refused (" + string(p.Status) + ")"
 			}
 		}
-		return sessionsActionMsg{note: apiclient.Printable(note)}
+		return sessionsActionMsg{note: apiclient.Printable(note), txs: txs}
 	}
 }
 
@@ -240,7 +252,11 @@ func (s *sessionsView) update(msg tea.Msg) tea.Cmd {
 		} else {
 			s.note = msg.note
 		}
-		return s.load()
+		cmds := []tea.Cmd{s.load()}
+		for _, t := range msg.txs {
+			cmds = append(cmds, watchTxCmd(t.id, t.kind))
+		}
+		return tea.Batch(cmds...)
 	case tea.KeyMsg:
 		return s.onKey(msg)
 	}

@@ -68,6 +68,15 @@ func TestSessionsScreen(t *testing.T) {
 	if !strings.Contains(v, "refused on chain:") || !strings.Contains(v, "TransferPolicyViolated") {
 		t.Fatalf("no probe refusal:\n%s", v)
 	}
+	// The revoke's grant and probe are the run's transactions too: followed
+	// to their end and listed in the exit summary.
+	d.untilFn(20*time.Second, func() bool { return len(m.c.txs.rows) == 4 && m.c.txs.pending() == 0 }, "the revoke's transactions followed")
+	sum := m.ExitSummary()
+	for _, want := range []string{"revoke ", "probe ", "FAILED in block"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("exit summary lacks %q:\n%s", want, sum)
+		}
+	}
 	d.key("+")
 	d.until(20*time.Second, "advanced 1h")
 	// the list reloads after the advance; esc while it loads would cancel it
