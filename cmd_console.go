@@ -33,7 +33,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := flag.NewFlagSet("walletconsole", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flows.RegisterFlags(fs, flows.ConsoleFlags...)
-	embedded := registerEmbeddedFlags(fs)
+	embedded := registerSandboxFlags(fs, " (embedded sandbox only)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: walletconsole [flags]   (the console; 'walletconsole flow' for scripts)")
 		fs.PrintDefaults()

@@ -125,7 +125,7 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	contract := fs.String("contract", "", "call a function of the contract at `address` instead of a plain send (POST /contracts/write)")
 	callSig := fs.String("call", "", "with --contract: the function, e.g. 'transfer(address,uint256)' or 'function transfer(address to, uint256 amount)'")
 	callArgs := fs.String("args", "", "with --contract: the arguments as a JSON `array`, e.g. '[\"0x4444…4444\", \"100e18\"]' (integers in base units: 1000, 100e18, 0x3e8)")
-	embedded := registerEmbeddedFlags(fs)
+	embedded := registerSandboxFlags(fs, " (embedded sandbox only)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), flowUsage)
 		fs.PrintDefaults()

@@ -35,13 +35,11 @@ func runSandboxEnv(ctx context.Context, args []string, getenv func(string) strin
 	addr := fs.String("addr", "127.0.0.1:8787", "loopback `address` to serve the API on (port 0 picks a free one)")
 	clientID := fs.String("client-id", "", "client `ID` to accept (default $THIRDWEB_CLIENT_ID, else generated)")
 	secretKey := fs.String("secret-key", "", "secret `key` to accept (default $THIRDWEB_SECRET_KEY, else generated)")
-	blockTime := fs.Duration("block-time", sandbox.DefaultBlockTime, "block `interval`; 0 mines each transaction at once")
 	rpcAddr := fs.String("rpc-addr", "", "also serve chain 84532's JSON-RPC on this loopback `address` (e.g. 127.0.0.1:8545)")
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
 	var origins originsFlag
 	fs.Var(&origins, "cors-origin", "also allow browser pages from this `origin` (e.g. https://demo.example:8443; repeatable); loopback origins are always allowed")
-	var faults sandbox.Faults
-	registerFaultFlags(fs, &faults, "")
+	chainFlags := registerSandboxFlags(fs, "")
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, `Usage: walletconsole sandbox [flags]
 
@@ -69,8 +67,9 @@ Flags:
 		fmt.Fprintf(stderr, "%s: unexpected argument %q\nRun '%s --help' for the flags.\n", prog, fs.Arg(0), prog)
 		return 2
 	}
-	if *blockTime < 0 {
-		fmt.Fprintf(stderr, "%s: --block-time must be ≥ 0\n", prog)
+	opts, err := chainFlags.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 2
 	}
 	if err := sandbox.CheckAddr(*addr); err != nil {
@@ -104,17 +103,8 @@ Flags:
 			return 2
 		}
 	}
-	opts := sandbox.Options{
-		ClientID:    *clientID,
-		SecretKey:   *secretKey,
-		BlockTime:   *blockTime,
-		RPCAddr:     *rpcAddr,
-		CORSOrigins: origins,
-		Faults:      faults,
-	}
-	if *blockTime == 0 {
-		opts.BlockTime = sandbox.MineOnDemand
-	}
+	opts.ClientID, opts.SecretKey = *clientID, *secretKey
+	opts.RPCAddr, opts.CORSOrigins = *rpcAddr, origins
 	if !*quiet {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
@@ -124,7 +114,7 @@ Flags:
 		fmt.Fprintf(stderr, "%s: %s\n", prog, strings.TrimPrefix(err.Error(), "sandbox: "))
 		return 1
 	}
-	printSandboxBanner(stdout, srv, *blockTime, secretFrom, faults, origins)
+	printSandboxBanner(stdout, srv, chainFlags.blockTime, secretFrom, chainFlags.faults, origins)
 
 	<-ctx.Done()
 	fmt.Fprintf(stderr, "%s: stopping (finishing queued transactions)…\n", prog)

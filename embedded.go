@@ -30,17 +30,18 @@ func embeddedSandbox(opts sandbox.Options) flows.SandboxStarter {
 	}
 }
 
-// embeddedFlags are the flags the console and flow take for the sandbox they
-// embed: its block interval and the fault injectors. One set, so both
-// commands and 'walletconsole sandbox' spell them alike.
+// embeddedFlags are the sandbox's chain and fault flags: its block interval
+// and the fault injectors. One set, so 'walletconsole sandbox' and the
+// console and flow (for the sandbox they embed) spell and check them alike.
 type embeddedFlags struct {
 	blockTime time.Duration
 	faults    sandbox.Faults
 }
 
-func registerEmbeddedFlags(fs *flag.FlagSet) *embeddedFlags {
+// registerSandboxFlags defines them; note ends each usage line (the console
+// and flow say the flags act on their embedded sandbox only).
+func registerSandboxFlags(fs *flag.FlagSet, note string) *embeddedFlags {
 	e := &embeddedFlags{}
-	const note = " (embedded sandbox only)"
 	fs.DurationVar(&e.blockTime, "block-time", sandbox.DefaultBlockTime, "block `interval`; 0 mines each transaction at once"+note)
 	registerFaultFlags(fs, &e.faults, note)
 	return e
